@@ -1,0 +1,70 @@
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Narratives.Core.Database;
+using Narratives.Core.Demo;
+using Narratives.Core.LocalDatabase;
+using Narratives.Core.Overview;
+using Narratives.Core.Reference;
+
+namespace Narratives.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>The database, reference data and the feature stores of Core.</summary>
+    public static IServiceCollection AddNarrativesCore(this IServiceCollection services, DatabaseConnection database)
+    {
+        DapperConventions.Apply();
+        services.AddSingleton(database);
+        services.AddSingleton(_ => NarrativesDatabase.CreateDataSource(database.ConnectionString));
+        services.AddSingleton(_ => Taxonomy.Load());
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<DemoSeeder>();
+        services.AddSingleton<DatabaseHealth>();
+        services.AddSingleton<OverviewStore>();
+        if (database.LocalCluster is not null)
+            services.AddHostedService<LocalClusterLifetime>();
+        return services;
+    }
+}
+
+/// <summary>Stops the embedded PostgreSQL when the program that started it stops.</summary>
+sealed class LocalClusterLifetime(DatabaseConnection database) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (database.LocalCluster is { } cluster)
+            await cluster.DisposeAsync();
+    }
+}
+
+public static class DapperConventions
+{
+    static int applied;
+
+    /// <summary>snake_case columns map to PascalCase members; dates map to DateOnly.</summary>
+    public static void Apply()
+    {
+        if (Interlocked.Exchange(ref applied, 1) == 1) return;
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        SqlMapper.AddTypeHandler(new DateOnlyHandler());
+    }
+
+    sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
+    {
+        public override void SetValue(System.Data.IDbDataParameter parameter, DateOnly value)
+        {
+            parameter.DbType = System.Data.DbType.Date;
+            parameter.Value = value;
+        }
+
+        public override DateOnly Parse(object value) => value switch
+        {
+            DateOnly d => d,
+            DateTime dt => DateOnly.FromDateTime(dt),
+            _ => throw new InvalidCastException($"Cannot read {value.GetType()} as a date."),
+        };
+    }
+}

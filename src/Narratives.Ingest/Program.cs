@@ -1,0 +1,3 @@
+using Narratives.Ingest.Cli;
+
+return await IngestCommandLine.RunAsync(args);

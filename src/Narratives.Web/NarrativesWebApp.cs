@@ -1,0 +1,47 @@
+using Narratives.Core;
+using Narratives.Core.Database;
+using Narratives.Core.LocalDatabase;
+
+namespace Narratives.Web;
+
+/// <summary>Builds and runs the dashboard; Program.cs and the browser tests' host share it.</summary>
+public static class NarrativesWebApp
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        WebApplication app;
+        try
+        {
+            app = await BuildAsync(args);
+        }
+        catch (Exception ex) when (ex is LocalClusterException or MigrationException or DatabaseUnavailableException)
+        {
+            // Start-up problems a person can fix get one clear message, not a stack trace.
+            Console.Error.WriteLine($"Narratives could not start: {ex.Message}");
+            return 1;
+        }
+        await app.RunAsync();
+        return 0;
+    }
+
+    public static async Task<WebApplication> BuildAsync(string[] args)
+    {
+        // `--seed-demo` loads the demo data into a configured (empty) database.
+        var seedDemo = args.Contains("--seed-demo");
+        var builder = WebApplication.CreateBuilder(args.Where(a => a != "--seed-demo").ToArray());
+        if (seedDemo)
+            builder.Configuration.AddInMemoryCollection([new($"{DatabaseOptions.Section}:SeedDemoData", "true")]);
+        // Serve the packages' static files (MudBlazor, Plotly) from a build folder in every environment.
+        builder.WebHost.UseStaticWebAssets();
+
+        using var startupLoggers = LoggerFactory.Create(b => b.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole());
+        var database = await NarrativesDatabase.PrepareAsync(builder.Configuration, startupLoggers);
+
+        builder.Services.AddNarrativesCore(database);
+        builder.Services.AddNarrativesWeb();
+
+        var app = builder.Build();
+        app.UseNarrativesWeb();
+        return app;
+    }
+}

@@ -1,0 +1,3 @@
+using Narratives.Web;
+
+return await NarrativesWebApp.RunAsync(args);

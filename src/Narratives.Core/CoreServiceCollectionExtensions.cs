@@ -44,12 +44,23 @@ public static class DapperConventions
 {
     static int applied;
 
-    /// <summary>snake_case columns map to PascalCase members; dates map to DateOnly.</summary>
+    /// <summary>snake_case columns map to PascalCase members; dates map to DateOnly; arrays to typed arrays.</summary>
     public static void Apply()
     {
         if (Interlocked.Exchange(ref applied, 1) == 1) return;
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         SqlMapper.AddTypeHandler(new DateOnlyHandler());
+        // PostgreSQL arrays arrive as System.Array; these let positional records take them as typed arrays.
+        SqlMapper.AddTypeHandler(new ArrayHandler<string>());
+        SqlMapper.AddTypeHandler(new ArrayHandler<long>());
+        SqlMapper.AddTypeHandler(new ArrayHandler<float>());
+    }
+
+    sealed class ArrayHandler<T> : SqlMapper.TypeHandler<T[]>
+    {
+        public override void SetValue(System.Data.IDbDataParameter parameter, T[]? value) => parameter.Value = (object?)value ?? DBNull.Value;
+
+        public override T[] Parse(object value) => value as T[] ?? throw new InvalidCastException($"Cannot read {value.GetType()} as {typeof(T).Name}[].");
     }
 
     sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>

@@ -34,8 +34,11 @@ public static class NarrativesDatabase
 {
     public const string ConnectionStringName = "Narratives";
 
-    public static NpgsqlDataSource CreateDataSource(string connectionString) =>
-        new NpgsqlDataSourceBuilder(connectionString) { Name = "narratives" }.Build();
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        DapperConventions.Apply();
+        return new NpgsqlDataSourceBuilder(connectionString) { Name = "narratives" }.Build();
+    }
 
     public static async Task<DatabaseConnection> PrepareAsync(IConfiguration configuration, ILoggerFactory loggers, CancellationToken ct = default)
     {

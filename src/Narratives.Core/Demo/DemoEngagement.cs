@@ -3,7 +3,7 @@ using NpgsqlTypes;
 
 namespace Narratives.Core.Demo;
 
-public sealed record DemoContentItem(long ContentItemId, string Platform, DateTime? PublishedAt, DateTime? CampaignEnd, bool IsPaid, string Theme);
+public sealed record DemoContentItem(long ContentItemId, string Platform, DateTime? PublishedAt, DateOnly? CampaignEnd, bool IsPaid, string Theme);
 
 public sealed record DemoFact(
     long ContentItemId, DateOnly Day, string Platform, long Impressions, long Reach, long? Views, long? WatchSeconds,
@@ -26,7 +26,7 @@ public static class DemoEngagement
         {
             var published = item.PublishedAt is { } p ? DateOnly.FromDateTime(p) : first;
             if (published < first) published = first;
-            var end = item.CampaignEnd is { } e && DateOnly.FromDateTime(e) < asOf ? DateOnly.FromDateTime(e).AddDays(14) : asOf;
+            var end = item.CampaignEnd is { } e && e < asOf ? e.AddDays(14) : asOf;
             if (end > asOf) end = asOf;
 
             var (scale, video, saves) = item.Platform switch

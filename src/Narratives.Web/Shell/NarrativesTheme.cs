@@ -14,6 +14,11 @@ public static class NarrativesTheme
             AppbarBackground = "#0b5ea8",
             Background = "#f7f9fb",
             TextSecondary = "rgba(0,0,0,0.70)",
+            // Darker than MudBlazor's defaults so that alert text passes WCAG AA contrast.
+            Info = "#0a558c",
+            Success = "#1b6e20",
+            Warning = "#8a5300",
+            Error = "#b3261e",
         },
         Typography = new Typography
         {

@@ -1,0 +1,66 @@
+using Microsoft.Playwright;
+using Narratives.Testing;
+
+namespace Narratives.Web.Tests.Browser;
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "Browser";
+}
+
+/// <summary>
+/// One running dashboard on a demo-data test database and one headless Chromium (Debian's, never a downloaded build),
+/// shared by the browser tests of the collection. Every page a test visits is checked with axe-core.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    TestDatabase? database;
+    IPlaywright? playwright;
+
+    public WebAppProcess App { get; private set; } = default!;
+    public IBrowser Browser { get; private set; } = default!;
+    public string ConnectionString => database!.ConnectionString;
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+            throw new InvalidOperationException(
+                $"Browser tests drive Debian's Chromium at {ChromiumPath}, which is not installed. Install it with `sudo apt-get install chromium`, or run ./test.sh, which installs it.");
+
+        var server = await PostgresServer.GetAsync();
+        database = await server.CreateDatabaseAsync(withDemoData: true);
+        App = await WebAppProcess.StartAsync(database.ConnectionString);
+
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+        });
+    }
+
+    /// <summary>A fresh browser context (own cookies) and page, wrapped so that every visited page is checked for accessibility.</summary>
+    public async Task<BrowserSession> NewSessionAsync(string? locale = null)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = App.BaseAddress.ToString(),
+            Locale = locale ?? "en-GB",
+            ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
+        });
+        context.SetDefaultTimeout(15_000);
+        return new BrowserSession(context, await context.NewPageAsync(), App);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.CloseAsync();
+        playwright?.Dispose();
+        if (App is not null) await App.DisposeAsync();
+        if (database is not null) await database.DisposeAsync();
+    }
+}

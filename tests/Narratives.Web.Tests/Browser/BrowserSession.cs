@@ -1,0 +1,93 @@
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace Narratives.Web.Tests.Browser;
+
+/// <summary>
+/// A page in its own browser context. Navigations go through <see cref="GotoAsync"/> or <see cref="ClickAndWaitForPathAsync"/>,
+/// which wait for the interactive circuit and run axe-core; disposing fails the test if a page was visited
+/// without that check, or if the browser console reported an error.
+/// </summary>
+public sealed class BrowserSession : IAsyncDisposable
+{
+    static readonly string[] FailingImpacts = ["serious", "critical"];
+
+    readonly IBrowserContext context;
+    readonly WebAppProcess app;
+    readonly HashSet<string> visited = [];
+    readonly HashSet<string> checkedPaths = [];
+    readonly List<string> consoleErrors = [];
+
+    public IPage Page { get; }
+
+    internal BrowserSession(IBrowserContext context, IPage page, WebAppProcess app)
+    {
+        this.context = context;
+        this.app = app;
+        Page = page;
+        page.FrameNavigated += (_, frame) =>
+        {
+            if (frame == page.MainFrame && frame.Url.StartsWith("http", StringComparison.Ordinal))
+                lock (visited) visited.Add(PathOf(frame.Url));
+        };
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error") lock (consoleErrors) consoleErrors.Add(message.Text);
+        };
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400) lock (consoleErrors) consoleErrors.Add($"{response.Status} {response.Url}");
+        };
+    }
+
+    public async Task GotoAsync(string path)
+    {
+        var response = await Page.GotoAsync(path);
+        Assert.True(response is { Ok: true }, $"GET {path} answered {response?.Status}.\n{app.Output}");
+        await WaitForInteractiveAsync();
+        await CheckAccessibilityAsync();
+    }
+
+    public async Task ClickAndWaitForPathAsync(ILocator target, string expectedPath)
+    {
+        await target.ClickAsync();
+        await Page.WaitForURLAsync(url => PathOf(url) == expectedPath);
+        await WaitForInteractiveAsync();
+        await CheckAccessibilityAsync();
+    }
+
+    /// <summary>The layout marks itself once the server circuit drives it.</summary>
+    public Task WaitForInteractiveAsync() =>
+        Page.Locator("[data-circuit='interactive']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+
+    public async Task CheckAccessibilityAsync()
+    {
+        var result = await Page.RunAxe();
+        var failing = result.Violations.Where(v => FailingImpacts.Contains(v.Impact)).ToList();
+        Assert.True(failing.Count == 0,
+            $"Accessibility violations on {Page.Url}:\n" + string.Join("\n", failing.Select(v =>
+                $"- {v.Impact} {v.Id}: {v.Help} ({string.Join("; ", v.Nodes.Take(3).Select(n => string.Join(" ", n.Target)))})")));
+        lock (visited) checkedPaths.Add(PathOf(Page.Url));
+    }
+
+    static string PathOf(string url) => new Uri(url).AbsolutePath;
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            // A page still open and not yet checked is checked now; one navigated away from unchecked is a test bug.
+            if (!checkedPaths.Contains(PathOf(Page.Url)) && Page.Url.StartsWith("http", StringComparison.Ordinal))
+                await CheckAccessibilityAsync();
+            string[] missed;
+            lock (visited) missed = visited.Except(checkedPaths).ToArray();
+            Assert.True(missed.Length == 0, $"Pages visited without an accessibility check: {string.Join(", ", missed)}");
+            lock (consoleErrors)
+                Assert.True(consoleErrors.Count == 0, "The browser console reported errors:\n" + string.Join("\n", consoleErrors));
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+}

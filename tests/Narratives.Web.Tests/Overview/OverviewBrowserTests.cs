@@ -1,0 +1,58 @@
+using Microsoft.Playwright;
+using Narratives.Web.Tests.Browser;
+
+namespace Narratives.Web.Tests.Overview;
+
+[Collection(BrowserCollection.Name)]
+public sealed class OverviewBrowserTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task The_overview_shows_demo_figures_and_draws_its_charts()
+    {
+        await using var session = await fixture.NewSessionAsync();
+
+        await session.GotoAsync("/");
+
+        await Assertions.Expect(session.Page.GetByRole(AriaRole.Heading, new() { Name = "Overview", Level = 1 })).ToBeVisibleAsync();
+        await Assertions.Expect(session.Page.GetByTestId("demo-banner")).ToBeVisibleAsync();
+        await Assertions.Expect(session.Page.GetByTestId("kpi-initiatives")).ToContainTextAsync("46");
+        await Assertions.Expect(session.Page.Locator("#impressions-by-platform.js-plotly-plot .main-svg").First).ToBeAttachedAsync();
+        await Assertions.Expect(session.Page.Locator("#initiatives-by-region.js-plotly-plot .main-svg").First).ToBeAttachedAsync();
+        // One line per platform in the demo data, each named in the legend.
+        await Assertions.Expect(session.Page.Locator("#impressions-by-platform .legend .traces")).ToHaveCountAsync(5);
+    }
+
+    [Theory]
+    [InlineData("Initiatives", "/initiatives")]
+    [InlineData("Campaigns", "/campaigns")]
+    [InlineData("Content review", "/content-review")]
+    [InlineData("Imports", "/imports")]
+    [InlineData("Model", "/model")]
+    [InlineData("Admin", "/admin")]
+    public async Task The_navigation_reaches_every_section(string link, string path)
+    {
+        await using var session = await fixture.NewSessionAsync();
+        await session.GotoAsync("/");
+
+        await session.ClickAndWaitForPathAsync(session.Page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = link, Exact = true }), path);
+
+        await Assertions.Expect(session.Page.GetByRole(AriaRole.Heading, new() { Name = link, Level = 1 })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Choosing_arabic_turns_the_layout_right_to_left()
+    {
+        await using var session = await fixture.NewSessionAsync();
+        await session.GotoAsync("/");
+
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Language" }).ClickAsync();
+        await session.Page.GetByText("العربية").ClickAsync();
+        await session.Page.WaitForFunctionAsync("document.documentElement.dir === 'rtl'");
+        await session.WaitForInteractiveAsync();
+        await session.CheckAccessibilityAsync();
+
+        Assert.Equal("ar", await session.Page.Locator("html").GetAttributeAsync("lang"));
+        await Assertions.Expect(session.Page.GetByRole(AriaRole.Heading, new() { Name = "نظرة عامة", Level = 1 })).ToBeVisibleAsync();
+        await Assertions.Expect(session.Page.Locator(".mud-application-layout-rtl, .mud-layout[dir='rtl'], [dir='rtl'] .mud-layout").First).ToBeAttachedAsync();
+    }
+}

@@ -94,7 +94,7 @@ public sealed class Migrator(NpgsqlDataSource db, ILogger<Migrator> logger)
                 catch (PostgresException ex)
                 {
                     await tx.RollbackAsync(CancellationToken.None);
-                    throw new MigrationException(m.FileName, Describe(ex, m.Sql), ex);
+                    throw new MigrationException(m.FileName, Describe(ex), ex);
                 }
                 logger.LogInformation("Applied migration {Migration}", m.FileName);
                 newlyApplied.Add(m.FileName);
@@ -109,12 +109,13 @@ public sealed class Migrator(NpgsqlDataSource db, ILogger<Migrator> logger)
         }
     }
 
-    static string Describe(PostgresException ex, string sql)
+    static string Describe(PostgresException ex)
     {
-        var where = "";
-        if (ex.Position > 0 && ex.Position <= sql.Length)
-            where = $" at line {sql[..(ex.Position - 1)].Count(c => c == '\n') + 1}";
-        return $"PostgreSQL error {ex.SqlState}{where}: {ex.MessageText}";
+        var text = $"PostgreSQL error {ex.SqlState}: {ex.MessageText}";
+        if (!string.IsNullOrEmpty(ex.Detail)) text += $" Detail: {ex.Detail}";
+        if (!string.IsNullOrEmpty(ex.Hint)) text += $" Hint: {ex.Hint}";
+        if (!string.IsNullOrEmpty(ex.Where)) text += $" Where: {ex.Where}";
+        return text;
     }
 
     static async Task Execute(NpgsqlConnection conn, string sql, CancellationToken ct, params (string Name, object Value)[] parameters)

@@ -33,13 +33,13 @@ public sealed class SchemaTests
     [Theory]
     [InlineData("UPDATE campaigns SET end_date = start_date - 1", "campaigns_check")]
     [InlineData("UPDATE campaigns SET budget = -5", "campaigns_budget_check")]
-    [InlineData("UPDATE campaigns SET currency = 'euro'", "campaigns_currency_check")]
-    [InlineData("UPDATE campaigns SET target_countries = '{FR}'", "campaigns_check")]
+    [InlineData("UPDATE campaigns SET currency = 'eur'", "campaigns_currency_check")]
+    [InlineData("UPDATE campaigns SET target_countries = '{FR}'", "campaigns_target_countries_check")]
     [InlineData("INSERT INTO campaign_kpis (campaign_id, metric, target, deadline) SELECT id, 'reach', 0, '2026-12-31' FROM campaigns", "campaign_kpis_target_check")]
     [InlineData("INSERT INTO outcome_measurements (campaign_id, kind, question, design, arm, sample_size, agreeing, measured_on) SELECT id, 'survey', 'q', 'pre_post', 'pre', 100, 101, '2026-10-01' FROM campaigns", "outcome_measurements_check")]
     [InlineData("UPDATE initiatives SET scope = 'local'", "initiatives_scope_check")]
     [InlineData("UPDATE initiatives SET verification = 'verified', last_verified_at = NULL", "initiatives_check")]
-    [InlineData("UPDATE initiatives SET languages = '{EN}'", "initiatives_check")]
+    [InlineData("UPDATE initiatives SET languages = '{EN}'", "initiatives_languages_check")]
     [InlineData("UPDATE content_items SET platform = 'myspace'", "content_items_platform_check")]
     public async Task The_schema_refuses_invalid_rows(string sql, string constraintPrefix)
     {

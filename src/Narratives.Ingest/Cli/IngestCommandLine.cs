@@ -15,7 +15,7 @@ public static class IngestCommandLine
 {
     public const int Ok = 0, Failure = 1, BadInput = 2;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, IConfiguration? configuration = null)
     {
         stdout ??= Console.Out;
         stderr ??= Console.Error;
@@ -25,7 +25,7 @@ public static class IngestCommandLine
         migrate.Options.Add(json);
         migrate.SetAction(async (parse, ct) =>
         {
-            var connection = await PrepareDatabaseAsync(stderr, ct);
+            var connection = await PrepareDatabaseAsync(configuration, ct);
             await using (connection.LocalCluster)
             {
                 if (parse.GetValue(json))
@@ -65,9 +65,9 @@ public static class IngestCommandLine
         }
     }
 
-    static async Task<DatabaseConnection> PrepareDatabaseAsync(TextWriter log, CancellationToken ct)
+    static async Task<DatabaseConnection> PrepareDatabaseAsync(IConfiguration? configuration, CancellationToken ct)
     {
-        var configuration = new ConfigurationBuilder()
+        configuration ??= new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()

@@ -16,6 +16,7 @@ namespace Narratives.Testing;
 public sealed class PostgresServer
 {
     public const string EnvironmentVariable = "NARRATIVES_TEST_DB";
+    const string TestClusterPrefix = "narratives-test-";
 
     static readonly SemaphoreSlim Gate = new(1, 1);
     static PostgresServer? instance;
@@ -46,7 +47,8 @@ public sealed class PostgresServer
             }
             else
             {
-                var dir = Path.Combine(Path.GetTempPath(), $"narratives-test-{Guid.NewGuid():N}");
+                RemoveAbandonedClusters();
+                var dir = Path.Combine(Path.GetTempPath(), $"{TestClusterPrefix}{Guid.NewGuid():N}");
                 var cluster = await LocalCluster.StartAsync(new LocalClusterOptions(dir, DatabaseName: "postgres", Durable: false), NullLogger.Instance);
                 instance = new PostgresServer(cluster.ConnectionString, cluster);
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.DestroyAsync().GetAwaiter().GetResult();
@@ -56,6 +58,22 @@ public sealed class PostgresServer
         finally
         {
             Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Test runs stop their cluster when the test process exits, but the runner may end that process before the
+    /// files are deleted: folders of earlier runs whose server is no longer running are removed here.
+    /// </summary>
+    static void RemoveAbandonedClusters()
+    {
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), TestClusterPrefix + "*"))
+        {
+            if (File.Exists(Path.Combine(dir, "pgdata", "postmaster.pid"))) continue;
+            if (Directory.GetLastWriteTimeUtc(dir) > DateTime.UtcNow.AddMinutes(-1)) continue; // another run may be creating it
+            try { Directory.Delete(dir, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
         }
     }
 

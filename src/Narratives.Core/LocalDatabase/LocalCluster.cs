@@ -212,7 +212,10 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             if (asRoot)
             {
-                await ChownToServiceAccountAsync(Path.GetDirectoryName(dataDir)!, recursive: false, ct);
+                // The dedicated folder outside the state folder belongs to the server's user; the state folder stays ours.
+                var parent = Path.GetDirectoryName(dataDir)!;
+                if (Path.GetFileName(parent).StartsWith("cluster-", StringComparison.Ordinal))
+                    await ChownToServiceAccountAsync(parent, recursive: false, ct);
                 await ChownToServiceAccountAsync(dataDir, recursive: true, ct);
                 await ChownToServiceAccountAsync(pwFile, recursive: false, ct);
             }

@@ -20,8 +20,23 @@ public static class NarrativesWebApp
             Console.Error.WriteLine($"Narratives could not start: {ex.Message}");
             return 1;
         }
-        await app.RunAsync();
-        return 0;
+        var database = app.Services.GetRequiredService<DatabaseConnection>();
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            Console.Error.WriteLine($"Narratives could not start: {ex.Message} Is it already running? Choose another address with --urls, e.g. --urls http://localhost:5080");
+            return 1;
+        }
+        finally
+        {
+            // Also when start-up failed after the embedded database was started: never leave it running behind us.
+            if (database.LocalCluster is { } cluster)
+                await cluster.DisposeAsync();
+        }
     }
 
     public static async Task<WebApplication> BuildAsync(string[] args)

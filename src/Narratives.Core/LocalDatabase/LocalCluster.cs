@@ -124,8 +124,11 @@ public sealed class LocalCluster : IAsyncDisposable
             logger.LogInformation("Stopped local PostgreSQL");
     }
 
+    int disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1) return;
         NpgsqlConnection.ClearAllPools();
         if (StartedHere) await StopAsync();
     }

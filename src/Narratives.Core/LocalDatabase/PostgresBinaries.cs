@@ -11,9 +11,11 @@ public static class PostgresBinaries
         "database with the setting ConnectionStrings:Narratives (environment variable ConnectionStrings__Narratives).";
 
     /// <summary>The folder holding initdb and pg_ctl, preferring the given major version when one is asked for.</summary>
-    public static string Find(int? majorVersion = null)
+    public static string Find(int? majorVersion = null) => Find(Candidates(), majorVersion);
+
+    internal static string Find(IEnumerable<string> places, int? majorVersion)
     {
-        var candidates = Candidates().Where(IsServerBinDir).Distinct().ToList();
+        var candidates = places.Where(IsServerBinDir).Distinct().ToList();
         if (candidates.Count == 0)
             throw new LocalClusterException(InstallHint);
         if (majorVersion is null)

@@ -86,4 +86,13 @@ public sealed class LocalClusterTests
         Assert.Contains("PostgreSQL 9", ex.Message);
         Assert.Contains("Install", ex.Message);
     }
+
+    [Fact]
+    public void With_no_server_programs_anywhere_the_error_says_what_to_install_or_configure()
+    {
+        var ex = Assert.Throws<LocalClusterException>(() => PostgresBinaries.Find([Path.GetTempPath(), "/nonexistent/bin"], null));
+
+        Assert.Contains("apt-get install postgresql", ex.Message);
+        Assert.Contains("ConnectionStrings__Narratives", ex.Message);
+    }
 }

@@ -22,6 +22,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<DemoSeeder>();
         services.AddSingleton<DatabaseHealth>();
         services.AddSingleton<OverviewStore>();
+        services.AddSingleton<Audit.AuditLog>();
         if (database.LocalCluster is not null)
             services.AddHostedService<LocalClusterLifetime>();
         return services;
@@ -50,10 +51,24 @@ public static class DapperConventions
         if (Interlocked.Exchange(ref applied, 1) == 1) return;
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         SqlMapper.AddTypeHandler(new DateOnlyHandler());
+        SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
         // PostgreSQL arrays arrive as System.Array; these let positional records take them as typed arrays.
         SqlMapper.AddTypeHandler(new ArrayHandler<string>());
         SqlMapper.AddTypeHandler(new ArrayHandler<long>());
         SqlMapper.AddTypeHandler(new ArrayHandler<float>());
+    }
+
+    /// <summary>timestamptz arrives as a UTC DateTime; members typed DateTimeOffset get it with offset zero.</summary>
+    sealed class DateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>
+    {
+        public override void SetValue(System.Data.IDbDataParameter parameter, DateTimeOffset value) => parameter.Value = value.ToUniversalTime();
+
+        public override DateTimeOffset Parse(object value) => value switch
+        {
+            DateTimeOffset d => d,
+            DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
+            _ => throw new InvalidCastException($"Cannot read {value.GetType()} as a timestamp."),
+        };
     }
 
     sealed class ArrayHandler<T> : SqlMapper.TypeHandler<T[]>

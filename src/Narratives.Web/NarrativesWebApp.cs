@@ -1,6 +1,7 @@
 using Narratives.Core;
 using Narratives.Core.Database;
 using Narratives.Core.LocalDatabase;
+using Narratives.Web.Accounts;
 
 namespace Narratives.Web;
 
@@ -9,6 +10,9 @@ public static class NarrativesWebApp
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Length > 0 && args[0] == Accounts.CreateUserCommand.Name)
+            return await Accounts.CreateUserCommand.RunAsync(args[1..], Console.In, Console.Out, Console.Error);
+
         WebApplication app;
         try
         {
@@ -52,11 +56,20 @@ public static class NarrativesWebApp
         using var startupLoggers = LoggerFactory.Create(b => b.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole());
         var database = await NarrativesDatabase.PrepareAsync(builder.Configuration, startupLoggers);
 
-        builder.Services.AddNarrativesCore(database);
-        builder.Services.AddNarrativesWeb();
+        try
+        {
+            builder.Services.AddNarrativesCore(database);
+            builder.Services.AddNarrativesWeb();
 
-        var app = builder.Build();
-        app.UseNarrativesWeb();
-        return app;
+            var app = builder.Build();
+            app.UseNarrativesWeb();
+            await app.EnsureDemoAccountsAsync();
+            return app;
+        }
+        catch
+        {
+            if (database.LocalCluster is { } cluster) await cluster.DisposeAsync();
+            throw;
+        }
     }
 }

@@ -1,7 +1,8 @@
 using MudBlazor.Services;
 using Narratives.Web.Health;
 using Narratives.Web.Localization;
-using Narratives.Web.Shell;
+using Narratives.Web.Accounts;
+using Narratives.Web.Security;
 
 namespace Narratives.Web;
 
@@ -12,6 +13,7 @@ public static class WebServiceCollectionExtensions
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddNarrativesLocalization();
+        services.AddNarrativesAccounts();
         return services;
     }
 
@@ -19,12 +21,28 @@ public static class WebServiceCollectionExtensions
     {
         if (!app.Environment.IsDevelopment())
             app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseSecurityHeaders();
+        app.UseHttpsRedirectionWhenServedOverTls();
         app.UseNarrativesLocalization();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapHealth();
         app.MapCultureSwitch();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapAccountEndpoints();
+        // Our own Content-Security-Policy says frame-ancestors 'none'; Blazor's matching header must not loosen it.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = "'none'");
         return app;
+    }
+
+    /// <summary>HTTPS redirection and HSTS only where the app has an https address to send people to.</summary>
+    static void UseHttpsRedirectionWhenServedOverTls(this WebApplication app)
+    {
+        var urls = app.Configuration["Urls"] ?? app.Configuration["ASPNETCORE_URLS"] ?? "";
+        if (!urls.Contains("https://", StringComparison.OrdinalIgnoreCase)) return;
+        app.UseHsts();
+        app.UseHttpsRedirection();
     }
 }

@@ -32,7 +32,13 @@ public sealed class BrowserFixture : IAsyncLifetime
 
         var server = await PostgresServer.GetAsync();
         database = await server.CreateDatabaseAsync(withDemoData: true);
-        App = await WebAppProcess.StartAsync(database.ConnectionString);
+        App = await WebAppProcess.StartAsync(database.ConnectionString, new Dictionary<string, string>
+        {
+            // Every browser test signs in from 127.0.0.1; the sign-in limit has its own test.
+            ["Narratives:Security:SignInAttemptsPerMinute"] = "1000",
+            // So that the disabled-user test does not wait a minute.
+            ["Narratives:Security:CircuitRevalidationSeconds"] = "2",
+        });
 
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -40,6 +40,18 @@ public sealed class BrowserSession : IAsyncDisposable
         };
     }
 
+    /// <summary>Signs in through the real sign-in form and lands on the Overview.</summary>
+    public async Task SignInAsync(DemoUser user)
+    {
+        await GotoAsync("/account/login");
+        await Page.GetByLabel("Email").FillAsync(user.Email);
+        await Page.GetByLabel("Password").FillAsync(user.Password);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Page.WaitForURLAsync(url => PathOf(url) == "/");
+        await WaitForInteractiveAsync();
+        await CheckAccessibilityAsync();
+    }
+
     public async Task GotoAsync(string path)
     {
         var response = await Page.GotoAsync(path);
@@ -56,9 +68,19 @@ public sealed class BrowserSession : IAsyncDisposable
         await CheckAccessibilityAsync();
     }
 
-    /// <summary>The layout marks itself once the server circuit drives it.</summary>
+    /// <summary>
+    /// The layout marks itself once the server circuit drives it. Pages rendered as plain server forms (sign-in)
+    /// carry no Blazor component markers and never become interactive; for them the page being there is enough.
+    /// </summary>
     public Task WaitForInteractiveAsync() =>
-        Page.Locator("[data-circuit='interactive']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        Page.WaitForFunctionAsync("""
+            () => {
+                const layout = document.querySelector('[data-circuit]');
+                if (!layout || document.title.length === 0) return false;
+                if (layout.dataset.circuit === 'interactive') return true;
+                return !document.documentElement.innerHTML.includes('<!--Blazor:');
+            }
+            """);
 
     public async Task CheckAccessibilityAsync()
     {

@@ -11,7 +11,7 @@ public sealed class OverviewBrowserTests(BrowserFixture fixture)
     {
         await using var session = await fixture.NewSessionAsync();
 
-        await session.GotoAsync("/");
+        await session.SignInAsync(DemoUser.Researcher);
 
         await Assertions.Expect(session.Page.GetByRole(AriaRole.Heading, new() { Name = "Overview", Level = 1 })).ToBeVisibleAsync();
         await Assertions.Expect(session.Page.GetByTestId("demo-banner")).ToBeVisibleAsync();
@@ -32,7 +32,7 @@ public sealed class OverviewBrowserTests(BrowserFixture fixture)
     public async Task The_navigation_reaches_every_section(string link, string path)
     {
         await using var session = await fixture.NewSessionAsync();
-        await session.GotoAsync("/");
+        await session.SignInAsync(DemoUser.Staff);
 
         await session.ClickAndWaitForPathAsync(session.Page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = link, Exact = true }), path);
 
@@ -43,7 +43,7 @@ public sealed class OverviewBrowserTests(BrowserFixture fixture)
     public async Task Choosing_arabic_turns_the_layout_right_to_left()
     {
         await using var session = await fixture.NewSessionAsync();
-        await session.GotoAsync("/");
+        await session.SignInAsync(DemoUser.Staff);
 
         await session.Page.GetByRole(AriaRole.Button, new() { Name = "Language" }).ClickAsync();
         await session.Page.GetByText("العربية").ClickAsync();

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Authorization;
+using Narratives.Core.Accounts;
+
+namespace Narratives.Web.Security;
+
+/// <summary>The named authorization policies; every page, action and endpoint uses one of them.</summary>
+public static class Policies
+{
+    /// <summary>Any signed-in person: staff, partner or researcher.</summary>
+    public const string SignedIn = "signed-in";
+    /// <summary>The committee's secretariat.</summary>
+    public const string Staff = "staff";
+    /// <summary>People who change campaign data: staff, and partners for their own organization.</summary>
+    public const string StaffOrPartner = "staff-or-partner";
+
+    public const string OrganizationClaim = "narratives:organization";
+
+    public static void Add(AuthorizationOptions options)
+    {
+        options.AddPolicy(SignedIn, p => p.RequireAuthenticatedUser().RequireRole(Roles.All));
+        options.AddPolicy(Staff, p => p.RequireAuthenticatedUser().RequireRole(Roles.Staff));
+        options.AddPolicy(StaffOrPartner, p => p.RequireAuthenticatedUser().RequireRole(Roles.Staff, Roles.Partner));
+        options.DefaultPolicy = options.GetPolicy(SignedIn)!;
+        options.FallbackPolicy = null; // endpoints say what they need; pages get SignedIn through _Imports.razor
+    }
+}

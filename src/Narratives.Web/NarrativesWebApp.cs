@@ -47,7 +47,12 @@ public static class NarrativesWebApp
     {
         // `--seed-demo` loads the demo data into a configured (empty) database.
         var seedDemo = args.Contains("--seed-demo");
-        var builder = WebApplication.CreateBuilder(args.Where(a => a != "--seed-demo").ToArray());
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args.Where(a => a != "--seed-demo").ToArray(),
+            // Named explicitly so that the static-asset manifests are found when another program (the tests) hosts the app.
+            ApplicationName = typeof(NarrativesWebApp).Assembly.GetName().Name,
+        });
         if (seedDemo)
             builder.Configuration.AddInMemoryCollection([new($"{DatabaseOptions.Section}:SeedDemoData", "true")]);
         // Serve the packages' static files (MudBlazor, Plotly) from a build folder in every environment.

@@ -86,11 +86,15 @@ public static class AccountsSetup
 
     public static void MapAccountEndpoints(this WebApplication app)
     {
-        app.MapPost("/account/logout", async (SignInManager<NarrativesUser> signIn, HttpContext http) =>
+        app.MapPost("/account/logout", async (SignInManager<NarrativesUser> signIn, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery, HttpContext http) =>
         {
+            // Only the dashboard's own sign-out form may sign a person out, not a form on another site.
+            if (!await antiforgery.IsRequestValidAsync(http))
+                return Results.Problem(statusCode: 400, title: "Missing form token", detail: "Sign out from the dashboard's own Sign out button.");
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/account/login?signedOut=true");
-        }).RequireAuthorization(Policies.SignedIn).ExcludeFromDescription();
+        }).RequireAuthorization(Policies.SignedIn)
+          .ExcludeFromDescription();
     }
 
     /// <summary>Demo mode: create the demo accounts once; outside it, nothing.</summary>

@@ -1,0 +1,124 @@
+using System.Net;
+using Microsoft.AspNetCore.Routing;
+using Narratives.Testing;
+using Narratives.Web.Tests.Browser;
+
+namespace Narratives.Web.Tests.Accounts;
+
+/// <summary>
+/// Every page and endpoint, asked by every kind of visitor, gets exactly the allowed answer. A route the app has but
+/// this matrix lacks fails the test: a new page or endpoint must say here who may use it.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AccessMatrixTests(BrowserFixture fixture)
+{
+    const string Ok = "200", ToLogin = "login", Denied = "denied", BadRequest = "400", Home = "home";
+
+    // Columns: anonymous, partner of organization A, partner of organization B, researcher, staff.
+    static readonly Dictionary<string, string[]> Matrix = new()
+    {
+        ["GET /"] = [ToLogin, Ok, Ok, Ok, Ok],
+        ["GET /initiatives"] = [ToLogin, Ok, Ok, Ok, Ok],
+        ["GET /campaigns"] = [ToLogin, Ok, Ok, Ok, Ok],
+        ["GET /content-review"] = [ToLogin, Ok, Ok, Ok, Ok],
+        ["GET /imports"] = [ToLogin, Ok, Ok, Ok, Ok],
+        ["GET /model"] = [ToLogin, Ok, Ok, Ok, Ok],
+        ["GET /admin"] = [ToLogin, Denied, Denied, Denied, Ok],
+        ["GET /account/login"] = [Ok, Ok, Ok, Ok, Ok],
+        ["GET /account/access-denied"] = [ToLogin, Ok, Ok, Ok, Ok],
+        ["GET /not-found"] = [Ok, Ok, Ok, Ok, Ok],
+        ["GET /error"] = [Ok, Ok, Ok, Ok, Ok],
+        ["GET /health"] = [Ok, Ok, Ok, Ok, Ok],
+        ["GET /culture"] = [Home, Home, Home, Home, Home],
+        // Posts without the form's antiforgery token, as another site's form would send: refused, after the access
+        // check. The real forms (sign-in, sign-out) are tested in the browser.
+        ["POST /account/logout"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /account/login"] = [BadRequest, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /initiatives"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /campaigns"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /content-review"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /imports"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /model"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /admin"] = [ToLogin, Denied, Denied, Denied, BadRequest],
+        ["POST /account/access-denied"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /not-found"] = [BadRequest, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /error"] = [BadRequest, BadRequest, BadRequest, BadRequest, BadRequest],
+    };
+
+    // Blazor's own connection endpoints and static files are the framework's, not ours.
+    static bool IsFramework(string route) =>
+        route.StartsWith("/_blazor", StringComparison.Ordinal) || route.StartsWith("/_framework", StringComparison.Ordinal) ||
+        route.StartsWith("/_content", StringComparison.Ordinal) || route.Contains("{**path:file}", StringComparison.Ordinal) ||
+        Path.HasExtension(route);
+
+    [Fact]
+    public async Task Every_route_of_the_app_is_in_the_access_matrix()
+    {
+        var server = await PostgresServer.GetAsync();
+        await using var db = await server.CreateDatabaseAsync();
+        await using var app = await NarrativesWebApp.BuildAsync(["--ConnectionStrings:Narratives=" + db.ConnectionString]);
+
+        var routes = ((IEndpointRouteBuilder)app).DataSources
+            .SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                .Select(m => $"{m} /{e.RoutePattern.RawText?.TrimStart('/')}"))
+            .Where(r => !IsFramework(r.Split(' ')[1]))
+            .Distinct()
+            .ToList();
+
+        Assert.NotEmpty(routes);
+        Assert.True(!routes.Except(Matrix.Keys).Any(), "Not in the matrix: " + string.Join(", ", routes.Except(Matrix.Keys)));
+        Assert.Empty(Matrix.Keys.Except(routes));
+    }
+
+    [Fact]
+    public async Task Each_kind_of_visitor_gets_exactly_the_allowed_answer()
+    {
+        var baseAddress = fixture.App.BaseAddress;
+        HttpClient[] clients =
+        [
+            SignedInClient.Anonymous(baseAddress),
+            await SignedInClient.ForAsync(baseAddress, DemoUser.PartnerA),
+            await SignedInClient.ForAsync(baseAddress, DemoUser.PartnerB),
+            await SignedInClient.ForAsync(baseAddress, DemoUser.Researcher),
+            await SignedInClient.ForAsync(baseAddress, DemoUser.Staff),
+        ];
+        string[] who = ["anonymous", "partner A", "partner B", "researcher", "staff"];
+        var wrong = new List<string>();
+
+        foreach (var (route, expected) in Matrix)
+        {
+            var method = route.Split(' ')[0];
+            var path = route.Split(' ')[1].TrimStart('/');
+            if (path == "culture") path += "?name=en";
+            for (var i = 0; i < clients.Length; i++)
+            {
+                // A POST carries a form, as a cross-site form would, but without the page's antiforgery token.
+                using var request = new HttpRequestMessage(new HttpMethod(method), path)
+                {
+                    Content = method == "POST" ? new FormUrlEncodedContent([]) : null,
+                };
+                using var response = await clients[i].SendAsync(request);
+                var actual = Classify(response);
+                if (actual != expected[i]) wrong.Add($"{route} as {who[i]}: expected {expected[i]}, got {actual}");
+            }
+        }
+
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+        foreach (var client in clients) client.Dispose();
+    }
+
+    static string Classify(HttpResponseMessage response)
+    {
+        var location = response.Headers.Location?.OriginalString ?? "";
+        return (int)response.StatusCode switch
+        {
+            200 => Ok,
+            302 when location.Contains("/account/login", StringComparison.Ordinal) => ToLogin,
+            302 when location.Contains("/account/access-denied", StringComparison.Ordinal) => Denied,
+            302 when location == "/" => Home,
+            var code => code.ToString(System.Globalization.CultureInfo.InvariantCulture) + (location.Length > 0 ? " to " + location : ""),
+        };
+    }
+}

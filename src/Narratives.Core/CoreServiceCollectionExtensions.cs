@@ -23,6 +23,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<DatabaseHealth>();
         services.AddSingleton<OverviewStore>();
         services.AddSingleton<Audit.AuditLog>();
+        services.AddSingleton<Organizations.OrganizationStore>();
+        services.AddSingleton<Accounts.ApiKeyStore>();
         if (database.LocalCluster is not null)
             services.AddHostedService<LocalClusterLifetime>();
         return services;

@@ -2,6 +2,7 @@ using MudBlazor.Services;
 using Narratives.Web.Health;
 using Narratives.Web.Localization;
 using Narratives.Web.Accounts;
+using Narratives.Web.Api;
 using Narratives.Web.Security;
 
 namespace Narratives.Web;
@@ -14,6 +15,8 @@ public static class WebServiceCollectionExtensions
         services.AddMudServices();
         services.AddNarrativesLocalization();
         services.AddNarrativesAccounts();
+        services.AddOpenApi();
+        services.AddScoped<ActionGuard>();
         return services;
     }
 
@@ -32,6 +35,8 @@ public static class WebServiceCollectionExtensions
         app.MapHealth();
         app.MapCultureSwitch();
         app.MapAccountEndpoints();
+        app.MapNarrativesApi();
+        app.MapOpenApi().AllowAnonymous();
         // Our own Content-Security-Policy says frame-ancestors 'none'; Blazor's matching header must not loosen it.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = "'none'");
         return app;

@@ -7,6 +7,10 @@ namespace Narratives.Core.Accounts;
 
 public sealed record NewUser(string Email, string DisplayName, string Role, string? OrganizationKey, string Password);
 
+public sealed record UserSummary(
+    Guid Id, string Email, string DisplayName, string? Role, long? OrganizationId, string? OrganizationName, bool IsDisabled,
+    bool TwoFactorEnabled, DateTimeOffset CreatedAt, DateTimeOffset? LastSignInAt, DateTimeOffset? LockoutEnd);
+
 public sealed record AccountResult(NarrativesUser? User, IReadOnlyList<string> Errors)
 {
     public bool Succeeded => Errors.Count == 0;
@@ -54,6 +58,71 @@ public sealed class AccountService(UserManager<NarrativesUser> users, NpgsqlData
         await audit.RecordAsync(actor, "create", "user", user.Id.ToString(), null,
             new { user.Email, user.DisplayName, role, user.OrganizationId }, ct);
         return new AccountResult(user, []);
+    }
+
+    public async Task<IReadOnlyList<UserSummary>> ListAsync(CancellationToken ct = default)
+    {
+        const string sql = """
+            SELECT u.id, u.email, u.display_name, (SELECT min(role_id) FROM user_roles r WHERE r.user_id = u.id) AS role,
+                   u.organization_id, o.name AS organization_name, u.is_disabled, u.two_factor_enabled, u.created_at,
+                   u.last_sign_in_at, u.lockout_end
+            FROM users u LEFT JOIN organizations o ON o.id = u.organization_id
+            ORDER BY u.email
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<UserSummary>(new CommandDefinition(sql, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>
+    /// Disabling changes the security stamp, so open sessions end: the cookie within five minutes, an open dashboard
+    /// at its next check.
+    /// </summary>
+    public async Task<AccountResult> SetDisabledAsync(Guid userId, bool disabled, Actor actor, CancellationToken ct = default)
+    {
+        var user = await users.FindByIdAsync(userId.ToString());
+        if (user is null) return AccountResult.Fail("There is no such user.");
+        if (disabled && actor.UserId == userId) return AccountResult.Fail("You cannot disable your own account.");
+        if (user.IsDisabled == disabled) return new AccountResult(user, []);
+        user.IsDisabled = disabled;
+        var updated = await users.UpdateAsync(user);
+        if (!updated.Succeeded) return AccountResult.Fail([.. updated.Errors.Select(e => e.Description)]);
+        await users.UpdateSecurityStampAsync(user);
+        await audit.RecordAsync(actor, disabled ? "disable" : "enable", "user", user.Id.ToString(),
+            new { is_disabled = !disabled }, new { is_disabled = disabled }, ct);
+        return new AccountResult(user, []);
+    }
+
+    /// <summary>Changes a person's role and organization (a partner must have one).</summary>
+    public async Task<AccountResult> AssignAsync(Guid userId, string role, string? organizationKey, Actor actor, CancellationToken ct = default)
+    {
+        role = role.Trim().ToLowerInvariant();
+        if (!Roles.IsKnown(role)) return AccountResult.Fail($"Unknown role '{role}'. Choose one of: {string.Join(", ", Roles.All)}.");
+        var user = await users.FindByIdAsync(userId.ToString());
+        if (user is null) return AccountResult.Fail("There is no such user.");
+        if (actor.UserId == userId && role != Roles.Staff) return AccountResult.Fail("You cannot take away your own staff role.");
+        long? organizationId = null;
+        if (!string.IsNullOrWhiteSpace(organizationKey))
+        {
+            organizationId = await FindActiveOrganizationAsync(organizationKey.Trim(), ct);
+            if (organizationId is null) return AccountResult.Fail($"No active organization '{organizationKey}'.");
+        }
+        else if (role == Roles.Partner)
+        {
+            return AccountResult.Fail("A partner belongs to an organization: choose one.");
+        }
+
+        var before = new { role = (await users.GetRolesAsync(user)).FirstOrDefault(), user.OrganizationId };
+        const string sql = """
+            DELETE FROM user_roles WHERE user_id = @id;
+            INSERT INTO user_roles (user_id, role_id) VALUES (@id, @role);
+            UPDATE users SET organization_id = @organizationId, security_stamp = @stamp, concurrency_stamp = @stamp WHERE id = @id;
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(sql, new { id = userId, role, organizationId, stamp = Guid.NewGuid().ToString("N") }, tx, cancellationToken: ct));
+        await AuditLog.RecordAsync(conn, tx, actor, "update", "user", userId.ToString(), before, new { role, OrganizationId = organizationId }, ct);
+        await tx.CommitAsync(ct);
+        return new AccountResult(await users.FindByIdAsync(userId.ToString()), []);
     }
 
     public async Task<bool> AnyUsersAsync(CancellationToken ct = default)

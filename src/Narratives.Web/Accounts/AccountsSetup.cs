@@ -21,11 +21,13 @@ public static class AccountsSetup
 
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityStateProvider>();
-        services.AddAuthentication(o =>
+        var authentication = services.AddAuthentication(o =>
         {
             o.DefaultScheme = IdentityConstants.ApplicationScheme;
             o.DefaultSignInScheme = IdentityConstants.ExternalScheme;
-        }).AddIdentityCookies();
+        });
+        authentication.AddIdentityCookies();
+        ApiKeyAuthenticationHandler.Add(authentication);
 
         services.AddIdentityCore<NarrativesUser>(o =>
             {

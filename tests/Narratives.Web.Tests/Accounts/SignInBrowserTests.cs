@@ -1,7 +1,5 @@
 using Microsoft.Playwright;
-using Narratives.Web.Accounts;
 using Narratives.Web.Tests.Browser;
-using Npgsql;
 
 namespace Narratives.Web.Tests.Accounts;
 
@@ -58,34 +56,5 @@ public sealed class SignInBrowserTests(BrowserFixture fixture)
 
         Assert.Equal("/account/access-denied", new Uri(session.Page.Url).AbsolutePath);
         await Assertions.Expect(session.Page.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" })).ToBeVisibleAsync();
-    }
-
-    [Fact]
-    public async Task A_disabled_user_is_thrown_out_of_an_open_dashboard_and_cannot_sign_in_again()
-    {
-        const string email = "to-be-disabled@demo.narratives.example.org";
-        const string password = "a long enough password 7";
-        var exit = await CreateUserCommand.RunAsync(
-            ["--email", email, "--role", "researcher", "--config", $"ConnectionStrings:Narratives={fixture.ConnectionString}"],
-            new StringReader(password + "\n"), new StringWriter(), new StringWriter());
-        Assert.Equal(0, exit);
-        await using var session = await fixture.NewSessionAsync();
-        await session.SignInAsync(new DemoUser(email, password, "researcher", null));
-
-        await using (var conn = new NpgsqlConnection(fixture.ConnectionString))
-        {
-            await conn.OpenAsync();
-            await using var disable = new NpgsqlCommand(
-                "UPDATE users SET is_disabled = true, security_stamp = md5(random()::text) WHERE email = @email", conn);
-            disable.Parameters.AddWithValue("email", email);
-            Assert.Equal(1, await disable.ExecuteNonQueryAsync());
-        }
-
-        await session.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/account/login", new() { Timeout = 20_000 });
-        await session.CheckAccessibilityAsync();
-        await session.Page.GetByLabel("Email").FillAsync(email);
-        await session.Page.GetByLabel("Password").FillAsync(password);
-        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(session.Page.GetByTestId("login-error")).ToContainTextAsync("disabled");
     }
 }

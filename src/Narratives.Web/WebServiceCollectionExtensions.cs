@@ -30,6 +30,7 @@ public static class WebServiceCollectionExtensions
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseStaffMfaRequirement();
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapHealth();

@@ -13,7 +13,8 @@ public sealed class UserStore(NpgsqlDataSource db) :
     IUserRoleStore<NarrativesUser>,
     IUserTwoFactorStore<NarrativesUser>,
     IUserAuthenticatorKeyStore<NarrativesUser>,
-    IUserTwoFactorRecoveryCodeStore<NarrativesUser>
+    IUserTwoFactorRecoveryCodeStore<NarrativesUser>,
+    IUserPhoneNumberStore<NarrativesUser>
 {
     const string Columns = """
         id, email, normalized_email, user_name, normalized_user_name, display_name, password_hash, security_stamp,
@@ -193,4 +194,12 @@ public sealed class UserStore(NpgsqlDataSource db) :
 
     public Task<int> CountCodesAsync(NarrativesUser user, CancellationToken ct) =>
         Task.FromResult((user.RecoveryCodes ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries).Length);
+
+    // ---------- phone: Narratives keeps no phone numbers; Identity's SMS provider asks, and is told there is none.
+
+    public Task SetPhoneNumberAsync(NarrativesUser user, string? phoneNumber, CancellationToken ct) =>
+        throw new NotSupportedException("Narratives does not keep phone numbers; use an authenticator app.");
+    public Task<string?> GetPhoneNumberAsync(NarrativesUser user, CancellationToken ct) => Task.FromResult<string?>(null);
+    public Task<bool> GetPhoneNumberConfirmedAsync(NarrativesUser user, CancellationToken ct) => Task.FromResult(false);
+    public Task SetPhoneNumberConfirmedAsync(NarrativesUser user, bool confirmed, CancellationToken ct) => Task.CompletedTask;
 }

@@ -19,7 +19,8 @@ public sealed class DatabaseOptions
 }
 
 /// <summary>The database a program ended up with: configured, or the embedded local cluster.</summary>
-public sealed record DatabaseConnection(string ConnectionString, LocalCluster? LocalCluster, MigrationResult Migrations, DemoSeedResult? DemoSeed)
+public sealed record DatabaseConnection(string ConnectionString, LocalCluster? LocalCluster, MigrationResult Migrations, DemoSeedResult? DemoSeed,
+    bool HasDemoData = false)
 {
     public bool IsEmbedded => LocalCluster is not null;
 }
@@ -63,15 +64,15 @@ public static class NarrativesDatabase
 
             DemoSeedResult? seeded = null;
             var seedDemo = options.SeedDemoData ?? cluster is not null;
+            var seeder = new DemoSeeder(db, loggers.CreateLogger<DemoSeeder>());
             if (seedDemo)
             {
-                var seeder = new DemoSeeder(db, loggers.CreateLogger<DemoSeeder>());
                 if (await seeder.IsDatabaseEmptyAsync(ct))
                     seeded = await seeder.SeedAsync(ct: ct);
                 else if (options.SeedDemoData == true)
                     loggers.CreateLogger(typeof(NarrativesDatabase)).LogWarning("Demo data not loaded: the database already holds data.");
             }
-            return new DatabaseConnection(connectionString, cluster, migrations, seeded);
+            return new DatabaseConnection(connectionString, cluster, migrations, seeded, await seeder.HasDemoDataAsync(ct));
         }
         catch
         {

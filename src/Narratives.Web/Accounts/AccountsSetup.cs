@@ -138,6 +138,7 @@ public sealed class NarrativesClaimsFactory(UserManager<NarrativesUser> users, R
     {
         var identity = await base.GenerateClaimsAsync(user);
         identity.AddClaim(new Claim("name", user.DisplayName));
+        if (user.TwoFactorEnabled) identity.AddClaim(new Claim(StaffMfa.Claim, "on"));
         if (user.OrganizationId is { } org)
             identity.AddClaim(new Claim(Policies.OrganizationClaim, org.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         return identity;

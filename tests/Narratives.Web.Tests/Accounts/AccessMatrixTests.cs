@@ -31,6 +31,9 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         ["GET /api/v1/me"] = [Unauthorized, Ok, Ok, Ok, Ok],
         ["GET /openapi/{documentName}.json"] = [Ok, Ok, Ok, Ok, Ok],
         ["GET /account/login"] = [Ok, Ok, Ok, Ok, Ok],
+        ["GET /account/two-factor"] = [ToLogin, Ok, Ok, Ok, Ok],
+        // Only reachable between the password and the code; otherwise back to the sign-in page.
+        ["GET /account/login-code"] = [ToLogin, ToLogin, ToLogin, ToLogin, ToLogin],
         ["GET /account/access-denied"] = [ToLogin, Ok, Ok, Ok, Ok],
         ["GET /not-found"] = [Ok, Ok, Ok, Ok, Ok],
         ["GET /error"] = [Ok, Ok, Ok, Ok, Ok],
@@ -40,6 +43,8 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         // check. The real forms (sign-in, sign-out) are tested in the browser.
         ["POST /account/logout"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
         ["POST /account/login"] = [BadRequest, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /account/login-code"] = [BadRequest, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /account/two-factor"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
         ["POST /"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
         ["POST /initiatives"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
         ["POST /campaigns"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],

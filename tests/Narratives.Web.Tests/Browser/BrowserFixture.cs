@@ -50,16 +50,19 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh browser context (own cookies) and page, wrapped so that every visited page is checked for accessibility.</summary>
-    public async Task<BrowserSession> NewSessionAsync(string? locale = null)
+    public Task<BrowserSession> NewSessionAsync(string? locale = null) => NewSessionAsync(App, locale);
+
+    /// <summary>A session against another running app (one started with different settings).</summary>
+    public async Task<BrowserSession> NewSessionAsync(WebAppProcess app, string? locale = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = App.BaseAddress.ToString(),
+            BaseURL = app.BaseAddress.ToString(),
             Locale = locale ?? "en-GB",
             ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
         });
         context.SetDefaultTimeout(15_000);
-        return new BrowserSession(context, await context.NewPageAsync(), App);
+        return new BrowserSession(context, await context.NewPageAsync(), app);
     }
 
     public async Task DisposeAsync()

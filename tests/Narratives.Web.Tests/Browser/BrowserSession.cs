@@ -113,7 +113,7 @@ public sealed class BrowserSession : IAsyncDisposable
             lock (visited) missed = visited.Except(checkedPaths).ToArray();
             Assert.True(missed.Length == 0, $"Pages visited without an accessibility check: {string.Join(", ", missed)}");
             lock (consoleErrors)
-                Assert.True(consoleErrors.Count == 0, "The browser console reported errors:\n" + string.Join("\n", consoleErrors));
+                Assert.True(consoleErrors.Count == 0, "The browser console reported errors:\n" + string.Join("\n", consoleErrors) + "\nThe app said:\n" + app.Output);
         }
         finally
         {

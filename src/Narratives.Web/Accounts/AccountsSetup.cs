@@ -68,6 +68,7 @@ public static class AccountsSetup
             o.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
         });
         services.AddAuthorization(Policies.Add);
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ChangeOrganizationDataHandler>();
         services.AddScoped<AccountService>();
         services.AddScoped<DemoAccounts>();
         services.AddNarrativesRateLimits();

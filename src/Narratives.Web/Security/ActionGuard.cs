@@ -25,7 +25,10 @@ public sealed class ActionGuard(AuthenticationStateProvider authentication, IAut
         return ActorOf(user);
     }
 
+    /// <summary>The person, or the organization API key, behind a request.</summary>
     public static Actor ActorOf(ClaimsPrincipal user) =>
-        new(Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null, null,
+        new(Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null,
+            long.TryParse(user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim), System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var keyId) ? keyId : null,
             user.FindFirstValue("name") ?? user.Identity?.Name ?? "unknown");
 }

@@ -13,6 +13,9 @@ public static class Policies
     /// <summary>People who change campaign data: staff, and partners for their own organization.</summary>
     public const string StaffOrPartner = "staff-or-partner";
 
+    /// <summary>Changing data that belongs to an organization (resource: <see cref="OrganizationOwned"/>).</summary>
+    public const string ChangeOrganizationData = "change-organization-data";
+
     public const string OrganizationClaim = "narratives:organization";
 
     public static void Add(AuthorizationOptions options)
@@ -20,6 +23,7 @@ public static class Policies
         options.AddPolicy(SignedIn, p => p.RequireAuthenticatedUser().RequireRole(Roles.All));
         options.AddPolicy(Staff, p => p.RequireAuthenticatedUser().RequireRole(Roles.Staff));
         options.AddPolicy(StaffOrPartner, p => p.RequireAuthenticatedUser().RequireRole(Roles.Staff, Roles.Partner));
+        options.AddPolicy(ChangeOrganizationData, p => p.RequireAuthenticatedUser().AddRequirements(new ChangeOrganizationDataRequirement()));
         options.DefaultPolicy = options.GetPolicy(SignedIn)!;
         options.FallbackPolicy = null; // endpoints say what they need; pages get SignedIn through _Imports.razor
     }

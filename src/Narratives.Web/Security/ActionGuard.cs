@@ -30,5 +30,5 @@ public sealed class ActionGuard(AuthenticationStateProvider authentication, IAut
         new(Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null,
             long.TryParse(user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim), System.Globalization.NumberStyles.None,
                 System.Globalization.CultureInfo.InvariantCulture, out var keyId) ? keyId : null,
-            user.FindFirstValue("name") ?? user.Identity?.Name ?? "unknown");
+            user.Identity?.IsAuthenticated == true ? user.FindFirstValue("name") ?? user.Identity.Name ?? "unknown" : "anonymous");
 }

@@ -49,6 +49,6 @@ public sealed class OrganizationDataTests
         await using var conn = await db.DataSource.OpenConnectionAsync();
         var denied = (await conn.QueryAsync<string>(
             "SELECT actor_label FROM audit_log WHERE action = 'access_denied' AND entity_type = 'campaign' AND entity_id = '42' ORDER BY id")).ToList();
-        Assert.Equal(["partner of 8", "researcher of 7"], denied);
+        Assert.Equal(["partner of 8", "researcher of 7", "anonymous"], denied);
     }
 }

@@ -61,7 +61,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             Locale = locale ?? "en-GB",
             ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
         });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(30_000);
         return new BrowserSession(context, await context.NewPageAsync(), app);
     }
 

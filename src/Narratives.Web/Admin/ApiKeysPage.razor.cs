@@ -10,8 +10,6 @@ public sealed partial class ApiKeysPage
 {
     [Inject] ApiKeyStore Keys { get; set; } = default!;
     [Inject] OrganizationStore Organizations { get; set; } = default!;
-    [Inject] ActionGuard Guard { get; set; } = default!;
-    [Inject] ISnackbar Snackbar { get; set; } = default!;
 
     IReadOnlyList<ApiKeySummary>? keys;
     IReadOnlyList<Organization> organizations = [];
@@ -60,16 +58,5 @@ public sealed partial class ApiKeysPage
         });
     }
 
-    async Task ActAsync(Func<Core.Audit.Actor, Task> action)
-    {
-        try
-        {
-            await action(await Guard.RequireAsync(Policies.Staff));
-            keys = await Keys.ListAsync();
-        }
-        catch (NotAllowedException ex)
-        {
-            Snackbar.Add(ex.Message, Severity.Error);
-        }
-    }
+    protected override async Task ReloadAsync() => keys = await Keys.ListAsync();
 }

@@ -8,8 +8,6 @@ namespace Narratives.Web.Admin;
 public sealed partial class OrganizationsPage
 {
     [Inject] OrganizationStore Store { get; set; } = default!;
-    [Inject] ActionGuard Guard { get; set; } = default!;
-    [Inject] ISnackbar Snackbar { get; set; } = default!;
 
     IReadOnlyList<Organization>? organizations;
     IReadOnlyDictionary<string, string> errors = new Dictionary<string, string>();
@@ -61,19 +59,7 @@ public sealed partial class OrganizationsPage
         });
     }
 
-    /// <summary>Checks on the server that the person is still staff, acts, then reloads the list.</summary>
-    async Task ActAsync(Func<Core.Audit.Actor, Task> action)
-    {
-        try
-        {
-            await action(await Guard.RequireAsync(Policies.Staff));
-            organizations = await Store.ListAsync();
-        }
-        catch (NotAllowedException ex)
-        {
-            Snackbar.Add(ex.Message, Severity.Error);
-        }
-    }
+    protected override async Task ReloadAsync() => organizations = await Store.ListAsync();
 
     sealed class OrganizationForm
     {

@@ -10,8 +10,6 @@ public sealed partial class UsersPage
 {
     [Inject] IServiceScopeFactory Scopes { get; set; } = default!;
     [Inject] OrganizationStore Organizations { get; set; } = default!;
-    [Inject] ActionGuard Guard { get; set; } = default!;
-    [Inject] ISnackbar Snackbar { get; set; } = default!;
 
     IReadOnlyList<UserSummary>? users;
     IReadOnlyList<Organization> organizations = [];
@@ -74,18 +72,7 @@ public sealed partial class UsersPage
         });
     }
 
-    async Task ActAsync(Func<Core.Audit.Actor, Task> action)
-    {
-        try
-        {
-            await action(await Guard.RequireAsync(Policies.Staff));
-            users = await WithAccountsAsync(a => a.ListAsync());
-        }
-        catch (NotAllowedException ex)
-        {
-            Snackbar.Add(ex.Message, Severity.Error);
-        }
-    }
+    protected override async Task ReloadAsync() => users = await WithAccountsAsync(a => a.ListAsync());
 
     sealed class UserForm
     {

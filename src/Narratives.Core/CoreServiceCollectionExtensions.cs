@@ -24,6 +24,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<OverviewStore>();
         services.AddSingleton<Audit.AuditLog>();
         services.AddSingleton<Organizations.OrganizationStore>();
+        services.AddSingleton<Initiatives.InitiativeStore>();
         services.AddSingleton<Accounts.ApiKeyStore>();
         if (database.LocalCluster is not null)
             services.AddHostedService<LocalClusterLifetime>();

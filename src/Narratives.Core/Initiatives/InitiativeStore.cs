@@ -1,0 +1,132 @@
+using Dapper;
+using Npgsql;
+
+namespace Narratives.Core.Initiatives;
+
+public sealed record InitiativeListItem(
+    long Id, string Name, string ShortDescription, string Scope, string LeadOrganization, string LeadType, string Status,
+    string Verification, DateTimeOffset? LastVerifiedAt, string[] Themes, string[] Audiences, string[] Languages,
+    string[] Countries, string[] Regions, DateOnly? StartDate, DateOnly? EndDate, bool IsDemo);
+
+public sealed record FacetCount(string Facet, string Value, int Count);
+
+public sealed record InitiativePage(IReadOnlyList<InitiativeListItem> Items, int Total, IReadOnlyList<FacetCount> Facets);
+
+public sealed record InitiativeCountry(string Alpha3, string Name, string Region, string SubRegion);
+
+public sealed record InitiativeDetail(
+    long Id, string? ExternalRef, string Name, string ShortDescription, string Description, string Scope,
+    string LeadOrganization, string LeadType, string[] PartnerOrganizations, string[] Themes, string[] Audiences,
+    string[] Languages, string[] Channels, string Status, DateOnly? StartDate, DateOnly? EndDate, string? Website,
+    string[] SocialLinks, string? ContactName, string? ContactEmail, string Verification, DateTimeOffset? LastVerifiedAt,
+    string Notes, bool IsDemo, DateTimeOffset? ArchivedAt, int Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public IReadOnlyList<InitiativeCountry> Countries { get; init; } = [];
+}
+
+public sealed record HistoryEntry(int Version, DateTimeOffset ChangedAt, string ChangedByLabel, string ChangeKind, string Changes);
+
+/// <summary>
+/// Reads the register of initiatives. <paramref name="publicOnly"/> callers (the anonymous API) see verified, unarchived
+/// initiatives and never the contact.
+/// </summary>
+public sealed class InitiativeStore(NpgsqlDataSource db)
+{
+    // One filter for the list, the count and the facets; every value is a parameter.
+    const string Filter = """
+        i.archived_at IS NULL
+        AND (NOT @PublicOnly OR i.verification = 'verified')
+        AND (@Text::text IS NULL OR i.search @@ websearch_to_tsquery('simple', @Text))
+        AND (@Scope::text IS NULL OR i.scope = @Scope)
+        AND (@Status::text IS NULL OR i.status = @Status)
+        AND (@Verification::text IS NULL OR i.verification = @Verification)
+        AND (@LeadType::text IS NULL OR i.lead_type = @LeadType)
+        AND (@Theme::text IS NULL OR @Theme = ANY (i.themes))
+        AND (@Audience::text IS NULL OR @Audience = ANY (i.audiences))
+        AND (@Language::text IS NULL OR @Language = ANY (i.languages))
+        AND (@Country::text IS NULL OR EXISTS (SELECT 1 FROM initiative_countries f WHERE f.initiative_id = i.id AND f.country = @Country))
+        AND (@Region::text IS NULL OR EXISTS (SELECT 1 FROM initiative_countries f JOIN countries c ON c.alpha3 = f.country
+                                              WHERE f.initiative_id = i.id AND c.region = @Region))
+        AND (@SubRegion::text IS NULL OR EXISTS (SELECT 1 FROM initiative_countries f JOIN countries c ON c.alpha3 = f.country
+                                                 WHERE f.initiative_id = i.id AND c.sub_region = @SubRegion))
+        """;
+
+    public async Task<InitiativePage> ListPageAsync(InitiativeQuery query, bool publicOnly, CancellationToken ct = default)
+    {
+        query = query.Normalized();
+        // The sort column comes from a fixed list (InitiativeQuery.SortColumns), never from the caller's text.
+        var sql = $"""
+            SELECT i.id, i.name, i.short_description, i.scope, i.lead_organization, i.lead_type, i.status, i.verification,
+                   i.last_verified_at, i.themes, i.audiences, i.languages,
+                   ARRAY(SELECT ic.country::text FROM initiative_countries ic WHERE ic.initiative_id = i.id ORDER BY 1) AS countries,
+                   ARRAY(SELECT DISTINCT c.region FROM initiative_countries ic JOIN countries c ON c.alpha3 = ic.country
+                         WHERE ic.initiative_id = i.id AND c.region <> '' ORDER BY 1) AS regions,
+                   i.start_date, i.end_date, i.is_demo
+            FROM initiatives i
+            WHERE {Filter}
+            ORDER BY {query.SortColumn} {(query.Descending ? "DESC" : "ASC")} NULLS LAST, i.id
+            LIMIT @PageSize OFFSET @Offset;
+
+            SELECT count(*)::int FROM initiatives i WHERE {Filter};
+
+            WITH hits AS (SELECT i.* FROM initiatives i WHERE {Filter})
+            SELECT 'scope' AS facet, scope AS value, count(*)::int AS count FROM hits GROUP BY scope
+            UNION ALL SELECT 'status', status, count(*)::int FROM hits GROUP BY status
+            UNION ALL SELECT 'verification', verification, count(*)::int FROM hits GROUP BY verification
+            UNION ALL SELECT 'leadType', lead_type, count(*)::int FROM hits GROUP BY lead_type
+            UNION ALL SELECT 'theme', t, count(*)::int FROM hits, unnest(themes) t GROUP BY t
+            UNION ALL SELECT 'audience', a, count(*)::int FROM hits, unnest(audiences) a GROUP BY a
+            UNION ALL SELECT 'language', l, count(*)::int FROM hits, unnest(languages) l GROUP BY l
+            UNION ALL SELECT 'region', c.region, count(DISTINCT h.id)::int FROM hits h
+                      JOIN initiative_countries ic ON ic.initiative_id = h.id JOIN countries c ON c.alpha3 = ic.country
+                      WHERE c.region <> '' GROUP BY c.region
+            ORDER BY 1, 3 DESC, 2;
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var results = await conn.QueryMultipleAsync(new CommandDefinition(sql, Parameters(query, publicOnly), cancellationToken: ct));
+        var items = (await results.ReadAsync<InitiativeListItem>()).AsList();
+        var total = await results.ReadSingleAsync<int>();
+        var facets = (await results.ReadAsync<FacetCount>()).AsList();
+        return new InitiativePage(items, total, facets);
+    }
+
+    public async Task<InitiativeDetail?> GetAsync(long id, bool publicOnly, bool includeContact, CancellationToken ct = default)
+    {
+        const string sql = """
+            SELECT id, external_ref, name, short_description, description, scope, lead_organization, lead_type,
+                   partner_organizations, themes, audiences, languages, channels, status, start_date, end_date, website,
+                   social_links, contact_name, contact_email, verification, last_verified_at, notes, is_demo, archived_at,
+                   version, created_at, updated_at
+            FROM initiatives
+            WHERE id = @id AND (NOT @publicOnly OR (archived_at IS NULL AND verification = 'verified'));
+
+            SELECT c.alpha3, c.name, c.region, c.sub_region
+            FROM initiative_countries ic JOIN countries c ON c.alpha3 = ic.country
+            WHERE ic.initiative_id = @id
+            ORDER BY c.name;
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var results = await conn.QueryMultipleAsync(new CommandDefinition(sql, new { id, publicOnly }, cancellationToken: ct));
+        var detail = await results.ReadSingleOrDefaultAsync<InitiativeDetail>();
+        if (detail is null) return null;
+        var countries = (await results.ReadAsync<InitiativeCountry>()).AsList();
+        detail = detail with { Countries = countries };
+        return includeContact ? detail : detail with { ContactName = null, ContactEmail = null };
+    }
+
+    public async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(long id, CancellationToken ct = default)
+    {
+        const string sql = """
+            SELECT version, changed_at, changed_by_label, change_kind, changes::text AS changes
+            FROM initiative_history WHERE initiative_id = @id ORDER BY version DESC
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<HistoryEntry>(new CommandDefinition(sql, new { id }, cancellationToken: ct))).AsList();
+    }
+
+    static object Parameters(InitiativeQuery q, bool publicOnly) => new
+    {
+        PublicOnly = publicOnly, q.Text, q.Scope, q.Status, q.Verification, q.LeadType, q.Theme, q.Audience, q.Language,
+        q.Country, q.Region, q.SubRegion, q.PageSize, Offset = q.Page * q.PageSize,
+    };
+}

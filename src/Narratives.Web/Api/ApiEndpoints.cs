@@ -12,5 +12,6 @@ public static class ApiEndpoints
             .RequireRateLimiting(RateLimits.Api)
             .WithTags("Narratives API");
         api.MapWhoAmI();
+        app.MapInitiativesApi();
     }
 }

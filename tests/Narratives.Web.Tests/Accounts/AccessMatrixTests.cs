@@ -29,6 +29,8 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         ["GET /admin/api-keys"] = [ToLogin, Denied, Denied, Denied, Ok],
         ["GET /admin/audit"] = [ToLogin, Denied, Denied, Denied, Ok],
         ["GET /api/v1/me"] = [Unauthorized, Ok, Ok, Ok, Ok],
+        ["GET /api/v1/initiatives"] = [Ok, Ok, Ok, Ok, Ok],
+        ["GET /api/v1/initiatives/{id:long}"] = [Ok, Ok, Ok, Ok, Ok],
         ["GET /openapi/{documentName}.json"] = [Ok, Ok, Ok, Ok, Ok],
         ["GET /account/login"] = [Ok, Ok, Ok, Ok, Ok],
         ["GET /account/two-factor"] = [ToLogin, Ok, Ok, Ok, Ok],
@@ -77,7 +79,7 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         var routes = ((IEndpointRouteBuilder)app).DataSources
             .SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
-                .Select(m => $"{m} /{e.RoutePattern.RawText?.TrimStart('/')}"))
+                .Select(m => $"{m} /{e.RoutePattern.RawText?.Trim('/')}"))
             .Where(r => !IsFramework(r.Split(' ')[1]))
             .Distinct()
             .ToList();
@@ -87,10 +89,18 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         Assert.Empty(Matrix.Keys.Except(routes));
     }
 
+    long VerifiedInitiativeId;
+
     [Fact]
     public async Task Each_kind_of_visitor_gets_exactly_the_allowed_answer()
     {
         var baseAddress = fixture.App.BaseAddress;
+        await using (var conn = new Npgsql.NpgsqlConnection(fixture.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand("SELECT min(id) FROM initiatives WHERE verification = 'verified'", conn);
+            VerifiedInitiativeId = (long)(await cmd.ExecuteScalarAsync())!;
+        }
         HttpClient[] clients =
         [
             SignedInClient.Anonymous(baseAddress),
@@ -107,7 +117,7 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
             var method = route.Split(' ')[0];
             var path = route.Split(' ')[1].TrimStart('/');
             if (path == "culture") path += "?name=en";
-            path = path.Replace("{documentName}", "v1");
+            path = path.Replace("{documentName}", "v1").Replace("{id:long}", VerifiedInitiativeId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             for (var i = 0; i < clients.Length; i++)
             {
                 // A POST carries a form, as a cross-site form would, but without the page's antiforgery token.

@@ -19,6 +19,7 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
     {
         ["GET /"] = [ToLogin, Ok, Ok, Ok, Ok],
         ["GET /initiatives"] = [ToLogin, Ok, Ok, Ok, Ok],
+        ["GET /initiatives/{Id:long}"] = [ToLogin, Ok, Ok, Ok, Ok],
         ["GET /campaigns"] = [ToLogin, Ok, Ok, Ok, Ok],
         ["GET /content-review"] = [ToLogin, Ok, Ok, Ok, Ok],
         ["GET /imports"] = [ToLogin, Ok, Ok, Ok, Ok],
@@ -49,6 +50,7 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         ["POST /account/two-factor"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
         ["POST /"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
         ["POST /initiatives"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /initiatives/{Id:long}"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
         ["POST /campaigns"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
         ["POST /content-review"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
         ["POST /imports"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
@@ -117,7 +119,8 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
             var method = route.Split(' ')[0];
             var path = route.Split(' ')[1].TrimStart('/');
             if (path == "culture") path += "?name=en";
-            path = path.Replace("{documentName}", "v1").Replace("{id:long}", VerifiedInitiativeId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            path = path.Replace("{documentName}", "v1").Replace("{id:long}", VerifiedInitiativeId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .Replace("{Id:long}", VerifiedInitiativeId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             for (var i = 0; i < clients.Length; i++)
             {
                 // A POST carries a form, as a cross-site form would, but without the page's antiforgery token.

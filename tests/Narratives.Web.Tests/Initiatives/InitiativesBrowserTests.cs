@@ -1,0 +1,59 @@
+using Microsoft.Playwright;
+using Narratives.Web.Tests.Browser;
+using Npgsql;
+
+namespace Narratives.Web.Tests.Initiatives;
+
+[Collection(BrowserCollection.Name)]
+public sealed class InitiativesBrowserTests(BrowserFixture fixture)
+{
+    async Task<long> CountAsync(string where)
+    {
+        await using var conn = new NpgsqlConnection(fixture.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"SELECT count(*) FROM initiatives i WHERE archived_at IS NULL AND {where}", conn);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task A_filtered_view_is_a_link_and_choosing_a_filter_puts_it_in_the_address()
+    {
+        var expected = await CountAsync("""
+            scope = 'national' AND EXISTS (SELECT 1 FROM initiative_countries ic JOIN countries c ON c.alpha3 = ic.country
+                                          WHERE ic.initiative_id = i.id AND c.region = 'Asia')
+            """);
+        await using var session = await fixture.NewSessionAsync();
+        await session.SignInAsync(DemoUser.Researcher);
+
+        await session.GotoAsync("/initiatives?scope=national&region=Asia");
+
+        await Assertions.Expect(session.Page.GetByTestId("initiative-count")).ToHaveTextAsync($"{expected} initiatives");
+        await Assertions.Expect(session.Page.GetByTestId("initiatives").Locator("tbody tr")).ToHaveCountAsync((int)Math.Min(expected, 25));
+
+        var literacy = await CountAsync("scope = 'national' AND 'literacy' = ANY (themes) AND EXISTS (SELECT 1 FROM initiative_countries ic JOIN countries c ON c.alpha3 = ic.country WHERE ic.initiative_id = i.id AND c.region = 'Asia')");
+        await session.Page.GetByTestId("facet-theme").ClickAsync();
+        await session.Page.GetByText($"Media and digital literacy ({literacy})").ClickAsync();
+        await session.Page.WaitForURLAsync(url => url.Contains("theme=literacy") && url.Contains("scope=national"), new() { WaitUntil = WaitUntilState.Commit });
+        await Assertions.Expect(session.Page.GetByTestId("initiative-count")).ToHaveTextAsync($"{literacy} initiatives");
+        await session.CheckAccessibilityAsync();
+    }
+
+    [Fact]
+    public async Task An_initiative_page_shows_its_record_and_history_and_the_contact_only_to_staff()
+    {
+        await using var staff = await fixture.NewSessionAsync();
+        await staff.SignInAsync(DemoUser.Staff);
+        await staff.GotoAsync("/initiatives?q=Horizons");
+        await staff.ClickAndWaitForPathAsync(staff.Page.GetByTestId("initiatives").GetByRole(AriaRole.Link).First, "/initiatives/" +
+            (await staff.Page.GetByTestId("initiatives").GetByRole(AriaRole.Link).First.GetAttributeAsync("href"))!.Split('/')[^1]);
+        await Assertions.Expect(staff.Page.GetByTestId("history")).ToContainTextAsync("created");
+        await Assertions.Expect(staff.Page.GetByTestId("contact")).ToContainTextAsync("@example.org");
+        var path = new Uri(staff.Page.Url).AbsolutePath;
+
+        await using var partner = await fixture.NewSessionAsync();
+        await partner.SignInAsync(DemoUser.PartnerA);
+        await partner.GotoAsync(path);
+        await Assertions.Expect(partner.Page.GetByTestId("history")).ToContainTextAsync("created");
+        await Assertions.Expect(partner.Page.GetByTestId("contact")).ToHaveCountAsync(0);
+    }
+}

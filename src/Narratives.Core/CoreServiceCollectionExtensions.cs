@@ -25,6 +25,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Audit.AuditLog>();
         services.AddSingleton<Organizations.OrganizationStore>();
         services.AddSingleton<Initiatives.InitiativeStore>();
+        services.AddSingleton<Initiatives.InitiativeEditing>();
         services.AddSingleton<Accounts.ApiKeyStore>();
         if (database.LocalCluster is not null)
             services.AddHostedService<LocalClusterLifetime>();

@@ -1,0 +1,188 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dapper;
+using Narratives.Core.Audit;
+using Narratives.Core.Reference;
+using Npgsql;
+
+namespace Narratives.Core.Initiatives;
+
+/// <summary>
+/// Creating, changing, archiving and verifying initiatives. Every change bumps the version (a stale form is refused,
+/// not silently overwritten), writes a history entry with the field-by-field difference, and an audit entry, in one
+/// transaction with the change itself.
+/// </summary>
+public sealed class InitiativeEditing(NpgsqlDataSource db, Taxonomy taxonomy)
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<Outcome<long>> CreateAsync(InitiativeInput input, Actor actor, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var errors = input.Validate(taxonomy, await CountryCodesAsync(conn, ct));
+        if (errors.Count > 0) return Outcome<long>.Invalid(errors);
+        var i = input.Cleaned();
+
+        const string insert = """
+            INSERT INTO initiatives (name, short_description, description, scope, lead_organization, lead_type, partner_organizations,
+                themes, audiences, languages, channels, status, start_date, end_date, website, social_links, contact_name,
+                contact_email, notes)
+            VALUES (@Name, @ShortDescription, @Description, @Scope, @LeadOrganization, @LeadType, @PartnerOrganizations,
+                @Themes, @Audiences, @Languages, @Channels, @Status, @StartDate, @EndDate, @Website, @SocialLinks, @ContactName,
+                @ContactEmail, @Notes)
+            RETURNING id
+            """;
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var id = await conn.ExecuteScalarAsync<long>(new CommandDefinition(insert, Row(i), tx, cancellationToken: ct));
+        await SetCountriesAsync(conn, tx, id, i.Countries, ct);
+        await RecordAsync(conn, tx, id, 1, actor, "created", null, Snapshot(i, "unverified"), ct);
+        await tx.CommitAsync(ct);
+        return Outcome<long>.Ok(id);
+    }
+
+    public async Task<Outcome<int>> UpdateAsync(long id, int expectedVersion, InitiativeInput input, Actor actor, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var errors = input.Validate(taxonomy, await CountryCodesAsync(conn, ct));
+        if (errors.Count > 0) return Outcome<int>.Invalid(errors);
+        var i = input.Cleaned();
+
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var current = await LoadForUpdateAsync(conn, tx, id, ct);
+        if (current is null) return Outcome<int>.Invalid("Id", $"There is no initiative {id}.");
+        if (current.Value.Version != expectedVersion)
+            return Outcome<int>.Invalid("Version", "Someone else changed this initiative since you opened it. Reload to see their change, then make yours again.");
+
+        const string update = """
+            UPDATE initiatives SET name = @Name, short_description = @ShortDescription, description = @Description, scope = @Scope,
+                lead_organization = @LeadOrganization, lead_type = @LeadType, partner_organizations = @PartnerOrganizations,
+                themes = @Themes, audiences = @Audiences, languages = @Languages, channels = @Channels, status = @Status,
+                start_date = @StartDate, end_date = @EndDate, website = @Website, social_links = @SocialLinks,
+                contact_name = @ContactName, contact_email = @ContactEmail, notes = @Notes,
+                version = version + 1, updated_at = now()
+            WHERE id = @Id
+            """;
+        var row = Row(i);
+        row.Add("Id", id);
+        await conn.ExecuteAsync(new CommandDefinition(update, row, tx, cancellationToken: ct));
+        await SetCountriesAsync(conn, tx, id, i.Countries, ct);
+        var version = expectedVersion + 1;
+        await RecordAsync(conn, tx, id, version, actor, "updated", current.Value.Snapshot, Snapshot(i, current.Value.Verification), ct);
+        await tx.CommitAsync(ct);
+        return Outcome<int>.Ok(version);
+    }
+
+    public Task<Outcome<int>> ArchiveAsync(long id, Actor actor, CancellationToken ct = default) =>
+        ChangeStateAsync(id, "archived", "UPDATE initiatives SET archived_at = now(), version = version + 1, updated_at = now() WHERE id = @id AND archived_at IS NULL", actor, ct);
+
+    public Task<Outcome<int>> RestoreAsync(long id, Actor actor, CancellationToken ct = default) =>
+        ChangeStateAsync(id, "restored", "UPDATE initiatives SET archived_at = NULL, version = version + 1, updated_at = now() WHERE id = @id AND archived_at IS NOT NULL", actor, ct);
+
+    /// <summary>Staff confirm the entry is still accurate: verified as of now.</summary>
+    public Task<Outcome<int>> VerifyAsync(long id, Actor actor, CancellationToken ct = default) =>
+        ChangeStateAsync(id, "verified", "UPDATE initiatives SET verification = 'verified', last_verified_at = now(), version = version + 1, updated_at = now() WHERE id = @id", actor, ct);
+
+    async Task<Outcome<int>> ChangeStateAsync(long id, string kind, string sql, Actor actor, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var current = await LoadForUpdateAsync(conn, tx, id, ct);
+        if (current is null) return Outcome<int>.Invalid("Id", $"There is no initiative {id}.");
+        if (await conn.ExecuteAsync(new CommandDefinition(sql, new { id }, tx, cancellationToken: ct)) == 0)
+            return Outcome<int>.Ok(current.Value.Version); // already in that state: nothing to record
+        var after = await LoadForUpdateAsync(conn, tx, id, ct);
+        await RecordAsync(conn, tx, id, after!.Value.Version, actor, kind, current.Value.Snapshot, after.Value.Snapshot, ct);
+        await tx.CommitAsync(ct);
+        return Outcome<int>.Ok(after.Value.Version);
+    }
+
+    /// <summary>Field by field: {"name": {"before": "...", "after": "..."}, ...}; only fields that changed.</summary>
+    public static JsonObject Diff(JsonObject? before, JsonObject after)
+    {
+        var changes = new JsonObject();
+        foreach (var (field, value) in after)
+        {
+            var old = before?[field];
+            if (!JsonNode.DeepEquals(old, value))
+                changes[field] = new JsonObject { ["before"] = old?.DeepClone(), ["after"] = value?.DeepClone() };
+        }
+        return changes;
+    }
+
+    static JsonObject Snapshot(InitiativeInput input, string verification, DateTimeOffset? lastVerifiedAt = null, DateTimeOffset? archivedAt = null)
+    {
+        var node = JsonSerializer.SerializeToNode(input, Json)!.AsObject();
+        node["verification"] = verification;
+        node["lastVerifiedAt"] = lastVerifiedAt?.ToString("O");
+        node["archived"] = archivedAt is not null;
+        return node;
+    }
+
+    static async Task RecordAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, int version, Actor actor, string kind,
+        JsonObject? before, JsonObject after, CancellationToken ct)
+    {
+        const string sql = """
+            INSERT INTO initiative_history (initiative_id, version, changed_by, changed_by_label, change_kind, changes, snapshot)
+            VALUES (@id, @version, @UserId, @Label, @kind, @changes::jsonb, @snapshot::jsonb)
+            """;
+        var changes = Diff(before, after);
+        await conn.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            id, version, actor.UserId, actor.Label, kind, changes = changes.ToJsonString(), snapshot = after.ToJsonString(),
+        }, tx, cancellationToken: ct));
+        var action = kind switch { "created" => "create", "archived" => "archive", "restored" => "restore", _ => "update" };
+        await AuditLog.RecordAsync(conn, tx, actor, action, "initiative", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            before, after, ct);
+    }
+
+    async Task<(int Version, string Verification, JsonObject Snapshot)?> LoadForUpdateAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT name, short_description, description, scope, lead_organization, lead_type, partner_organizations, themes,
+                   audiences, languages, channels, status, start_date, end_date, website, social_links, contact_name,
+                   contact_email, notes, verification, last_verified_at, archived_at, version,
+                   ARRAY(SELECT country::text FROM initiative_countries WHERE initiative_id = @id ORDER BY 1) AS countries
+            FROM initiatives WHERE id = @id FOR UPDATE
+            """;
+        var r = await conn.QuerySingleOrDefaultAsync<StoredRow>(new CommandDefinition(sql, new { id }, tx, cancellationToken: ct));
+        if (r is null) return null;
+        var input = new InitiativeInput(r.Name, r.ShortDescription, r.Description, r.Scope, r.Countries, r.LeadOrganization, r.LeadType,
+            r.PartnerOrganizations, r.Themes, r.Audiences, r.Languages, r.Channels, r.Status, r.StartDate, r.EndDate, r.Website,
+            r.SocialLinks, r.ContactName, r.ContactEmail, r.Notes);
+        return (r.Version, r.Verification, Snapshot(input, r.Verification, r.LastVerifiedAt, r.ArchivedAt));
+    }
+
+    sealed record StoredRow(string Name, string ShortDescription, string Description, string Scope, string LeadOrganization,
+        string LeadType, string[] PartnerOrganizations, string[] Themes, string[] Audiences, string[] Languages, string[] Channels,
+        string Status, DateOnly? StartDate, DateOnly? EndDate, string? Website, string[] SocialLinks, string? ContactName,
+        string? ContactEmail, string Notes, string Verification, DateTimeOffset? LastVerifiedAt, DateTimeOffset? ArchivedAt,
+        int Version, string[] Countries);
+
+    static DynamicParameters Row(InitiativeInput i)
+    {
+        var p = new DynamicParameters(new
+        {
+            i.Name, i.ShortDescription, i.Description, i.Scope, i.LeadOrganization, i.LeadType, i.Status, i.StartDate, i.EndDate,
+            i.Website, i.ContactName, i.ContactEmail, i.Notes,
+        });
+        p.Add("PartnerOrganizations", i.PartnerOrganizations.ToArray());
+        p.Add("Themes", i.Themes.ToArray());
+        p.Add("Audiences", i.Audiences.ToArray());
+        p.Add("Languages", i.Languages.ToArray());
+        p.Add("Channels", i.Channels.ToArray());
+        p.Add("SocialLinks", i.SocialLinks.ToArray());
+        return p;
+    }
+
+    static async Task SetCountriesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, IReadOnlyList<string> countries, CancellationToken ct)
+    {
+        const string sql = """
+            DELETE FROM initiative_countries WHERE initiative_id = @id AND country <> ALL (@countries);
+            INSERT INTO initiative_countries (initiative_id, country) SELECT @id, c FROM unnest(@countries::text[]) c ON CONFLICT DO NOTHING;
+            """;
+        await conn.ExecuteAsync(new CommandDefinition(sql, new { id, countries = countries.ToArray() }, tx, cancellationToken: ct));
+    }
+
+    static async Task<HashSet<string>> CountryCodesAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        (await conn.QueryAsync<string>(new CommandDefinition("SELECT alpha3 FROM countries", cancellationToken: ct))).ToHashSet();
+}

@@ -26,6 +26,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Organizations.OrganizationStore>();
         services.AddSingleton<Initiatives.InitiativeStore>();
         services.AddSingleton<Initiatives.InitiativeEditing>();
+        services.AddOptions<Initiatives.InitiativeOptions>().BindConfiguration(Initiatives.InitiativeOptions.Section)
+            .Validate(o => o.StaleAfterMonths is >= 1 and <= 120, "Narratives:Initiatives:StaleAfterMonths must be 1 to 120.")
+            .ValidateOnStart();
         services.AddSingleton<Accounts.ApiKeyStore>();
         if (database.LocalCluster is not null)
             services.AddHostedService<LocalClusterLifetime>();

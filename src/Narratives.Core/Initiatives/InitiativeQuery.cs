@@ -19,7 +19,8 @@ public sealed record InitiativeQuery(
     string Sort = "name",
     bool Descending = false,
     int Page = 0,
-    int PageSize = 25)
+    int PageSize = 25,
+    int StaleAfterMonths = 12)
 {
     /// <summary>The columns a list may be sorted by; anything else sorts by name.</summary>
     public static readonly IReadOnlyDictionary<string, string> SortColumns = new Dictionary<string, string>
@@ -40,7 +41,7 @@ public sealed record InitiativeQuery(
         Country = Blank(Country)?.ToUpperInvariant(), Theme = Blank(Theme), Audience = Blank(Audience),
         Language = Blank(Language)?.ToLowerInvariant(), Status = Blank(Status), Verification = Blank(Verification),
         LeadType = Blank(LeadType), Sort = SortColumns.ContainsKey(Sort) ? Sort : "name",
-        Page = Math.Max(0, Page), PageSize = Math.Clamp(PageSize, 1, 200),
+        Page = Math.Max(0, Page), PageSize = Math.Clamp(PageSize, 1, 200), StaleAfterMonths = Math.Clamp(StaleAfterMonths, 1, 120),
     };
 
     static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -3,6 +3,13 @@ using Npgsql;
 
 namespace Narratives.Core.Initiatives;
 
+/// <summary>Whether a verified entry is due for re-verification.</summary>
+public static class Staleness
+{
+    public static bool IsStale(string verification, DateTimeOffset? lastVerifiedAt, int staleAfterMonths) =>
+        verification == "verified" && lastVerifiedAt < DateTimeOffset.UtcNow.AddMonths(-staleAfterMonths);
+}
+
 public sealed record InitiativeListItem(
     long Id, string Name, string ShortDescription, string Scope, string LeadOrganization, string LeadType, string Status,
     string Verification, DateTimeOffset? LastVerifiedAt, string[] Themes, string[] Audiences, string[] Languages,
@@ -39,7 +46,8 @@ public sealed class InitiativeStore(NpgsqlDataSource db)
         AND (@Text::text IS NULL OR i.search @@ websearch_to_tsquery('simple', @Text))
         AND (@Scope::text IS NULL OR i.scope = @Scope)
         AND (@Status::text IS NULL OR i.status = @Status)
-        AND (@Verification::text IS NULL OR i.verification = @Verification)
+        AND (@Verification::text IS NULL OR i.verification = @Verification
+             OR (@Verification = 'stale' AND i.verification = 'verified' AND i.last_verified_at < @StaleBefore))
         AND (@LeadType::text IS NULL OR i.lead_type = @LeadType)
         AND (@Theme::text IS NULL OR @Theme = ANY (i.themes))
         AND (@Audience::text IS NULL OR @Audience = ANY (i.audiences))
@@ -73,6 +81,8 @@ public sealed class InitiativeStore(NpgsqlDataSource db)
             SELECT 'scope' AS facet, scope AS value, count(*)::int AS count FROM hits GROUP BY scope
             UNION ALL SELECT 'status', status, count(*)::int FROM hits GROUP BY status
             UNION ALL SELECT 'verification', verification, count(*)::int FROM hits GROUP BY verification
+            UNION ALL SELECT 'verification', 'stale', count(*)::int FROM hits
+                      WHERE verification = 'verified' AND last_verified_at < @StaleBefore HAVING count(*) > 0
             UNION ALL SELECT 'leadType', lead_type, count(*)::int FROM hits GROUP BY lead_type
             UNION ALL SELECT 'theme', t, count(*)::int FROM hits, unnest(themes) t GROUP BY t
             UNION ALL SELECT 'audience', a, count(*)::int FROM hits, unnest(audiences) a GROUP BY a
@@ -128,5 +138,6 @@ public sealed class InitiativeStore(NpgsqlDataSource db)
     {
         PublicOnly = publicOnly, q.Text, q.Scope, q.Status, q.Verification, q.LeadType, q.Theme, q.Audience, q.Language,
         q.Country, q.Region, q.SubRegion, q.PageSize, Offset = q.Page * q.PageSize,
+        StaleBefore = DateTimeOffset.UtcNow.AddMonths(-q.StaleAfterMonths),
     };
 }

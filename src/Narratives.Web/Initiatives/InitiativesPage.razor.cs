@@ -11,6 +11,7 @@ public sealed partial class InitiativesPage
     [Inject] InitiativeStore Store { get; set; } = default!;
     [Inject] NavigationManager Navigation { get; set; } = default!;
     [Inject] Taxonomy Taxonomy { get; set; } = default!;
+    [Inject] Microsoft.Extensions.Options.IOptions<InitiativeOptions> Options { get; set; } = default!;
 
     [SupplyParameterFromQuery] string? Q { get; set; }
     [SupplyParameterFromQuery] string? Scope { get; set; }
@@ -33,7 +34,7 @@ public sealed partial class InitiativesPage
     protected override async Task OnParametersSetAsync()
     {
         query = new InitiativeQuery(Q, Scope, Region, null, Country, Theme, Audience, Language, Status, Verification, LeadType,
-            Sort ?? "name", Desc, PageNumber).Normalized();
+            Sort ?? "name", Desc, PageNumber, StaleAfterMonths: Options.Value.StaleAfterMonths).Normalized();
         try
         {
             page = await Store.ListPageAsync(query, publicOnly: false);

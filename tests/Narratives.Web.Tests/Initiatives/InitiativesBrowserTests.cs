@@ -56,4 +56,56 @@ public sealed class InitiativesBrowserTests(BrowserFixture fixture)
         await Assertions.Expect(partner.Page.GetByTestId("history")).ToContainTextAsync("created");
         await Assertions.Expect(partner.Page.GetByTestId("contact")).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task Staff_create_an_initiative_after_fixing_the_marked_fields_then_edit_it_and_see_the_change_in_its_history()
+    {
+        await using var session = await fixture.NewSessionAsync();
+        await session.SignInAsync(DemoUser.Staff);
+        await session.GotoAsync("/initiatives");
+        await session.ClickAndWaitForPathAsync(session.Page.GetByRole(AriaRole.Link, new() { Name = "New initiative" }), "/initiatives/new");
+        var page = session.Page;
+
+        await page.GetByLabel("Countries").FillAsync("TUN, ZZZ");
+        await page.GetByTestId("save").ClickAsync();
+        await Assertions.Expect(page.GetByText("Give a name of 1 to 300 characters.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("Unknown country code(s): ZZZ")).ToBeVisibleAsync();
+        await session.CheckAccessibilityAsync();
+
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Kairouan Story Circles");
+        await page.GetByLabel("Countries").FillAsync("TUN");
+        await page.GetByLabel("Lead", new() { Exact = true }).FillAsync("Kairouan Civic Forum");
+        await page.GetByTestId("save").ClickAsync();
+        await page.WaitForURLAsync(url => System.Text.RegularExpressions.Regex.IsMatch(new Uri(url).AbsolutePath, @"^/initiatives/\d+$"));
+        await session.WaitForInteractiveAsync();
+        await session.CheckAccessibilityAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Kairouan Story Circles", Level = 1 })).ToBeVisibleAsync();
+        var detailPath = new Uri(page.Url).AbsolutePath;
+
+        await session.ClickAndWaitForPathAsync(page.GetByRole(AriaRole.Link, new() { Name = "Edit initiative" }), detailPath + "/edit");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Kairouan Story Circles for Youth");
+        await page.GetByTestId("save").ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == detailPath);
+        await session.WaitForInteractiveAsync();
+        await session.CheckAccessibilityAsync();
+
+        var history = page.GetByTestId("history");
+        await Assertions.Expect(history).ToContainTextAsync("updated");
+        await Assertions.Expect(history.Locator("del", new() { HasText = "Kairouan Story Circles" })).ToBeVisibleAsync();
+        await Assertions.Expect(history.Locator("ins", new() { HasText = "Kairouan Story Circles for Youth" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Entries_not_verified_for_a_year_are_flagged_and_listed_for_re_verification()
+    {
+        var stale = await CountAsync("verification = 'verified' AND last_verified_at < now() - interval '12 months'");
+        await using var session = await fixture.NewSessionAsync();
+        await session.SignInAsync(DemoUser.Staff);
+
+        await session.GotoAsync("/initiatives?verification=stale");
+
+        Assert.True(stale > 0);
+        await Assertions.Expect(session.Page.GetByTestId("initiative-count")).ToHaveTextAsync($"{stale} initiatives");
+        await Assertions.Expect(session.Page.GetByTestId("stale")).ToHaveCountAsync((int)Math.Min(stale, 25));
+    }
 }

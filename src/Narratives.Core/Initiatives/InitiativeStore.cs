@@ -100,6 +100,33 @@ public sealed class InitiativeStore(NpgsqlDataSource db)
         return new InitiativePage(items, total, facets);
     }
 
+    /// <summary>Every field of the filtered initiatives (no paging), for export. Public callers never get the contact.</summary>
+    public async Task<IReadOnlyList<InitiativeDetail>> ExportAsync(InitiativeQuery query, bool publicOnly, CancellationToken ct = default)
+    {
+        query = query.Normalized();
+        var sql = $"""
+            SELECT i.id, i.external_ref, i.name, i.short_description, i.description, i.scope, i.lead_organization, i.lead_type,
+                   i.partner_organizations, i.themes, i.audiences, i.languages, i.channels, i.status, i.start_date, i.end_date,
+                   i.website, i.social_links, NULL::text AS contact_name, NULL::text AS contact_email, i.verification,
+                   i.last_verified_at, i.notes, i.is_demo, i.archived_at, i.version, i.created_at, i.updated_at
+            FROM initiatives i
+            WHERE {Filter}
+            ORDER BY {query.SortColumn} {(query.Descending ? "DESC" : "ASC")} NULLS LAST, i.id;
+
+            SELECT ic.initiative_id, c.alpha3, c.name, c.region, c.sub_region
+            FROM initiative_countries ic JOIN countries c ON c.alpha3 = ic.country
+            JOIN initiatives i ON i.id = ic.initiative_id
+            WHERE {Filter}
+            ORDER BY ic.initiative_id, c.alpha3;
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var results = await conn.QueryMultipleAsync(new CommandDefinition(sql, Parameters(query, publicOnly), cancellationToken: ct));
+        var rows = (await results.ReadAsync<InitiativeDetail>()).AsList();
+        var countries = (await results.ReadAsync<(long InitiativeId, string Alpha3, string Name, string Region, string SubRegion)>())
+            .ToLookup(c => c.InitiativeId, c => new InitiativeCountry(c.Alpha3, c.Name, c.Region, c.SubRegion));
+        return rows.Select(r => r with { Countries = countries[r.Id].ToList() }).ToList();
+    }
+
     public async Task<InitiativeDetail?> GetAsync(long id, bool publicOnly, bool includeContact, CancellationToken ct = default)
     {
         const string sql = """

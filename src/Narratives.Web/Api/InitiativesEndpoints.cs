@@ -23,20 +23,50 @@ public static class InitiativesEndpoints
             .RequireRateLimiting(RateLimits.Api)
             .WithTags("Initiatives");
 
-        api.MapGet("", async (InitiativeStore store, Taxonomy taxonomy, string? q, string? scope, string? region, string? subRegion,
-            string? country, string? theme, string? audience, string? language, string? status, string? leadType,
-            string? sort, bool? desc, int? page, int? pageSize, CancellationToken ct) =>
+        api.MapGet("", async (InitiativeStore store, Taxonomy taxonomy, [AsParameters] InitiativeFilters filters, CancellationToken ct) =>
         {
-            var query = new InitiativeQuery(q, scope, region, subRegion, country, theme, audience, language, status, "verified", leadType,
-                sort ?? "name", desc ?? false, page ?? 0, pageSize ?? 25);
-            var errors = Validate(query, taxonomy);
+            var (query, errors) = filters.ToQuery(taxonomy);
             if (errors.Count > 0) return Results.ValidationProblem(errors, title: "Some filters are not valid");
             var result = await store.ListPageAsync(query, publicOnly: true, ct);
-            var normalized = query.Normalized();
-            return Results.Ok(new InitiativeListV1(SchemaV1, normalized.Page, normalized.PageSize, result.Total, result.Items));
+            return Results.Ok(new InitiativeListV1(SchemaV1, query.Page, query.PageSize, result.Total, result.Items));
         })
         .WithName("ListInitiatives")
         .WithSummary("Published, verified initiatives, paged and filtered like the Initiatives page.");
+
+        api.MapGet("/export.{format}", async (string format, InitiativeStore store, Taxonomy taxonomy, [AsParameters] InitiativeFilters filters,
+            HttpContext http, CancellationToken ct) =>
+        {
+            if (format is not ("csv" or "xlsx" or "json"))
+                return Results.Problem(statusCode: 404, title: "Unknown format", detail: "Export as export.csv, export.xlsx or export.json.");
+            var (query, errors) = filters.ToQuery(taxonomy);
+            if (errors.Count > 0) return Results.ValidationProblem(errors, title: "Some filters are not valid");
+            var rows = await store.ExportAsync(query, publicOnly: true, ct);
+            var name = $"narratives-initiatives-{DateTime.UtcNow:yyyy-MM-dd}.{format}";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}\"";
+            switch (format)
+            {
+                case "csv":
+                    http.Response.ContentType = "text/csv; charset=utf-8";
+                    await InitiativeFiles.WriteCsvAsync(rows, http.Response.Body, ct);
+                    break;
+                case "json":
+                    http.Response.ContentType = "application/json; charset=utf-8";
+                    await InitiativeFiles.WriteJsonAsync(rows, http.Response.Body, ct);
+                    break;
+                default:
+                    http.Response.ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+                    using (var buffer = new MemoryStream())
+                    {
+                        InitiativeFiles.WriteXlsx(rows, buffer);
+                        buffer.Position = 0;
+                        await buffer.CopyToAsync(http.Response.Body, ct);
+                    }
+                    break;
+            }
+            return Results.Empty;
+        })
+        .WithName("ExportInitiatives")
+        .WithSummary("The published, verified initiatives as CSV, XLSX or JSON (schema narratives.initiatives.export/v1), same filters as the list.");
 
         api.MapGet("/{id:long}", async (long id, InitiativeStore store, CancellationToken ct) =>
             await store.GetAsync(id, publicOnly: true, includeContact: false, ct) is { } initiative
@@ -46,7 +76,7 @@ public static class InitiativesEndpoints
         .WithSummary("One published, verified initiative.");
     }
 
-    static Dictionary<string, string[]> Validate(InitiativeQuery q, Taxonomy taxonomy)
+    internal static Dictionary<string, string[]> Validate(InitiativeQuery q, Taxonomy taxonomy)
     {
         var errors = new Dictionary<string, string[]>();
         void Check(bool ok, string field, string message) { if (!ok) errors[field] = [message]; }
@@ -61,5 +91,19 @@ public static class InitiativesEndpoints
         Check(q.Page >= 0, "page", "Pages count from 0.");
         Check(q.PageSize is >= 1 and <= 200, "pageSize", "Ask for 1 to 200 initiatives a page.");
         return errors;
+    }
+}
+
+/// <summary>The query-string filters the initiatives endpoints share.</summary>
+public sealed record InitiativeFilters(
+    string? Q, string? Scope, string? Region, string? SubRegion, string? Country, string? Theme, string? Audience, string? Language,
+    string? Status, string? LeadType, string? Sort, bool? Desc, int? Page, int? PageSize)
+{
+    public (InitiativeQuery Query, Dictionary<string, string[]> Errors) ToQuery(Taxonomy taxonomy)
+    {
+        var query = new InitiativeQuery(Q, Scope, Region, SubRegion, Country, Theme, Audience, Language, Status, "verified", LeadType,
+            Sort ?? "name", Desc ?? false, Page ?? 0, PageSize ?? 25);
+        var errors = InitiativesEndpoints.Validate(query, taxonomy);
+        return (query.Normalized(), errors);
     }
 }

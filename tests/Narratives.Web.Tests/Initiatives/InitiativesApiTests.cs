@@ -68,4 +68,27 @@ public sealed class InitiativesApiTests(BrowserFixture fixture)
         var fields = problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order().ToList();
         Assert.Equal(["country", "pageSize", "scope", "sort", "theme"], fields);
     }
+
+    [Fact]
+    public async Task The_published_list_exports_as_csv_xlsx_and_json_with_the_same_rows()
+    {
+        using var http = Anonymous();
+        var total = (await http.GetFromJsonAsync<JsonElement>("api/v1/initiatives?region=Africa")).GetProperty("total").GetInt32();
+
+        using var csv = await http.GetAsync("api/v1/initiatives/export.csv?region=Africa");
+        using var json = await http.GetAsync("api/v1/initiatives/export.json?region=Africa");
+        using var xlsx = await http.GetAsync("api/v1/initiatives/export.xlsx?region=Africa");
+        using var unknown = await http.GetAsync("api/v1/initiatives/export.pdf");
+
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("attachment", csv.Content.Headers.ContentDisposition?.ToString() ?? csv.Headers.GetValues("Content-Disposition").First());
+        var lines = (await csv.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("id,name,short_description", lines[0].TrimStart('\uFEFF'));
+        var document = JsonDocument.Parse(await json.Content.ReadAsStringAsync());
+        Assert.Equal(total, document.RootElement.GetProperty("initiatives").GetArrayLength());
+        using var workbook = new ClosedXML.Excel.XLWorkbook(await xlsx.Content.ReadAsStreamAsync());
+        Assert.Equal(total + 1, workbook.Worksheet(1).LastRowUsed().RowNumber());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.True(total > 0);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
@@ -21,8 +22,14 @@ public sealed class InitiativeEditing(NpgsqlDataSource db, Taxonomy taxonomy)
         await using var conn = await db.OpenConnectionAsync(ct);
         var errors = input.Validate(taxonomy, await CountryCodesAsync(conn, ct));
         if (errors.Count > 0) return Outcome<long>.Invalid(errors);
-        var i = input.Cleaned();
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var id = await InsertAsync(conn, tx, input.Cleaned(), actor, "created", ct);
+        await tx.CommitAsync(ct);
+        return Outcome<long>.Ok(id);
+    }
 
+    async Task<long> InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, InitiativeInput i, Actor actor, string kind, CancellationToken ct)
+    {
         const string insert = """
             INSERT INTO initiatives (name, short_description, description, scope, lead_organization, lead_type, partner_organizations,
                 themes, audiences, languages, channels, status, start_date, end_date, website, social_links, contact_name,
@@ -32,12 +39,10 @@ public sealed class InitiativeEditing(NpgsqlDataSource db, Taxonomy taxonomy)
                 @ContactEmail, @Notes)
             RETURNING id
             """;
-        await using var tx = await conn.BeginTransactionAsync(ct);
         var id = await conn.ExecuteScalarAsync<long>(new CommandDefinition(insert, Row(i), tx, cancellationToken: ct));
         await SetCountriesAsync(conn, tx, id, i.Countries, ct);
-        await RecordAsync(conn, tx, id, 1, actor, "created", null, Snapshot(i, "unverified"), ct);
-        await tx.CommitAsync(ct);
-        return Outcome<long>.Ok(id);
+        await RecordAsync(conn, tx, id, 1, actor, kind, null, Snapshot(i, "unverified"), ct);
+        return id;
     }
 
     public async Task<Outcome<int>> UpdateAsync(long id, int expectedVersion, InitiativeInput input, Actor actor, CancellationToken ct = default)
@@ -45,12 +50,18 @@ public sealed class InitiativeEditing(NpgsqlDataSource db, Taxonomy taxonomy)
         await using var conn = await db.OpenConnectionAsync(ct);
         var errors = input.Validate(taxonomy, await CountryCodesAsync(conn, ct));
         if (errors.Count > 0) return Outcome<int>.Invalid(errors);
-        var i = input.Cleaned();
-
         await using var tx = await conn.BeginTransactionAsync(ct);
+        var outcome = await ApplyAsync(conn, tx, id, expectedVersion, input.Cleaned(), actor, "updated", ct);
+        if (outcome.Succeeded) await tx.CommitAsync(ct);
+        return outcome;
+    }
+
+    async Task<Outcome<int>> ApplyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, int? expectedVersion, InitiativeInput i,
+        Actor actor, string kind, CancellationToken ct)
+    {
         var current = await LoadForUpdateAsync(conn, tx, id, ct);
         if (current is null) return Outcome<int>.Invalid("Id", $"There is no initiative {id}.");
-        if (current.Value.Version != expectedVersion)
+        if (expectedVersion is { } expected && current.Value.Version != expected)
             return Outcome<int>.Invalid("Version", "Someone else changed this initiative since you opened it. Reload to see their change, then make yours again.");
 
         const string update = """
@@ -66,10 +77,92 @@ public sealed class InitiativeEditing(NpgsqlDataSource db, Taxonomy taxonomy)
         row.Add("Id", id);
         await conn.ExecuteAsync(new CommandDefinition(update, row, tx, cancellationToken: ct));
         await SetCountriesAsync(conn, tx, id, i.Countries, ct);
-        var version = expectedVersion + 1;
-        await RecordAsync(conn, tx, id, version, actor, "updated", current.Value.Snapshot, Snapshot(i, current.Value.Verification), ct);
-        await tx.CommitAsync(ct);
+        var version = current.Value.Version + 1;
+        await RecordAsync(conn, tx, id, version, actor, kind, current.Value.Snapshot, Snapshot(i, current.Value.Verification), ct);
         return Outcome<int>.Ok(version);
+    }
+
+    // ---------- proposals: partners propose, staff decide
+
+    /// <summary>A partner's proposed new initiative (no id) or change; it waits for staff. Checked like an edit.</summary>
+    public async Task<Outcome<long>> ProposeAsync(long? initiativeId, InitiativeInput input, long organizationId, Actor actor, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var errors = input.Validate(taxonomy, await CountryCodesAsync(conn, ct));
+        if (errors.Count > 0) return Outcome<long>.Invalid(errors);
+        const string sql = """
+            INSERT INTO initiative_proposals (initiative_id, organization_id, proposed_by, base_version, payload)
+            SELECT @initiativeId, @organizationId, @UserId, (SELECT version FROM initiatives WHERE id = @initiativeId), @payload::jsonb
+            WHERE @initiativeId::bigint IS NULL OR EXISTS (SELECT 1 FROM initiatives WHERE id = @initiativeId AND archived_at IS NULL)
+            RETURNING id
+            """;
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var payload = JsonSerializer.Serialize(input.Cleaned(), Json);
+        var id = await conn.ExecuteScalarAsync<long?>(new CommandDefinition(sql, new { initiativeId, organizationId, actor.UserId, payload }, tx, cancellationToken: ct));
+        if (id is null) return Outcome<long>.Invalid("Id", $"There is no initiative {initiativeId} to propose a change to.");
+        await AuditLog.RecordAsync(conn, tx, actor, "propose", "initiative_proposal", id.Value.ToString(CultureInfo.InvariantCulture), null,
+            JsonNode.Parse(payload), ct);
+        await tx.CommitAsync(ct);
+        return Outcome<long>.Ok(id.Value);
+    }
+
+    /// <summary>Applies a pending proposal (recorded in the initiative's history as applied from the proposal).</summary>
+    public async Task<Outcome<long>> ApproveAsync(long proposalId, Actor actor, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var proposal = await PendingProposalAsync(conn, tx, proposalId, ct);
+        if (proposal is null) return Outcome<long>.Invalid("Proposal", "This proposal is no longer waiting for review.");
+        var input = JsonSerializer.Deserialize<InitiativeInput>(proposal.Value.Payload, Json)!;
+        var errors = input.Validate(taxonomy, await CountryCodesAsync(conn, ct));
+        if (errors.Count > 0) return Outcome<long>.Invalid(errors);
+
+        long initiativeId;
+        if (proposal.Value.InitiativeId is { } existing)
+        {
+            var applied = await ApplyAsync(conn, tx, existing, null, input.Cleaned(), actor, "proposal_applied", ct);
+            if (!applied.Succeeded) return Outcome<long>.Invalid(applied.Errors);
+            initiativeId = existing;
+        }
+        else
+        {
+            initiativeId = await InsertAsync(conn, tx, input.Cleaned(), actor, "proposal_applied", ct);
+        }
+        const string done = """
+            UPDATE initiative_proposals SET status = 'approved', reviewed_by = @UserId, reviewed_at = now(), initiative_id = @initiativeId
+            WHERE id = @proposalId
+            """;
+        await conn.ExecuteAsync(new CommandDefinition(done, new { actor.UserId, initiativeId, proposalId }, tx, cancellationToken: ct));
+        await AuditLog.RecordAsync(conn, tx, actor, "approve", "initiative_proposal", proposalId.ToString(CultureInfo.InvariantCulture),
+            new { status = "pending" }, new { status = "approved", initiative_id = initiativeId }, ct);
+        await tx.CommitAsync(ct);
+        return Outcome<long>.Ok(initiativeId);
+    }
+
+    /// <summary>Declines a pending proposal with a reason the proposing partner sees.</summary>
+    public async Task<Outcome<long>> RejectAsync(long proposalId, string reason, Actor actor, CancellationToken ct = default)
+    {
+        reason = reason.Trim();
+        if (reason.Length == 0) return Outcome<long>.Invalid("Reason", "Say why, so that the partner can fix it or understand.");
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (await PendingProposalAsync(conn, tx, proposalId, ct) is null)
+            return Outcome<long>.Invalid("Proposal", "This proposal is no longer waiting for review.");
+        const string sql = """
+            UPDATE initiative_proposals SET status = 'rejected', reviewed_by = @UserId, reviewed_at = now(), rejection_reason = @reason
+            WHERE id = @proposalId
+            """;
+        await conn.ExecuteAsync(new CommandDefinition(sql, new { actor.UserId, reason, proposalId }, tx, cancellationToken: ct));
+        await AuditLog.RecordAsync(conn, tx, actor, "reject", "initiative_proposal", proposalId.ToString(CultureInfo.InvariantCulture),
+            new { status = "pending" }, new { status = "rejected", reason }, ct);
+        await tx.CommitAsync(ct);
+        return Outcome<long>.Ok(proposalId);
+    }
+
+    static async Task<(long? InitiativeId, string Payload)?> PendingProposalAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, CancellationToken ct)
+    {
+        const string sql = "SELECT initiative_id, payload::text FROM initiative_proposals WHERE id = @id AND status = 'pending' FOR UPDATE";
+        return await conn.QuerySingleOrDefaultAsync<(long? InitiativeId, string Payload)?>(new CommandDefinition(sql, new { id }, tx, cancellationToken: ct));
     }
 
     public Task<Outcome<int>> ArchiveAsync(long id, Actor actor, CancellationToken ct = default) =>
@@ -130,7 +223,7 @@ public sealed class InitiativeEditing(NpgsqlDataSource db, Taxonomy taxonomy)
         {
             id, version, actor.UserId, actor.Label, kind, changes = changes.ToJsonString(), snapshot = after.ToJsonString(),
         }, tx, cancellationToken: ct));
-        var action = kind switch { "created" => "create", "archived" => "archive", "restored" => "restore", _ => "update" };
+        var action = kind switch { "created" => "create", "archived" => "archive", "restored" => "restore", "proposal_applied" when before is null => "create", _ => "update" };
         await AuditLog.RecordAsync(conn, tx, actor, action, "initiative", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             before, after, ct);
     }

@@ -31,6 +31,10 @@ public sealed record InitiativeDetail(
     public IReadOnlyList<InitiativeCountry> Countries { get; init; } = [];
 }
 
+public sealed record ProposalSummary(
+    long Id, long? InitiativeId, string? CurrentName, string ProposedName, long OrganizationId, string OrganizationName,
+    DateTimeOffset ProposedAt, string Status, string? RejectionReason, DateTimeOffset? ReviewedAt, string Payload);
+
 public sealed record HistoryEntry(int Version, DateTimeOffset ChangedAt, string ChangedByLabel, string ChangeKind, string Changes);
 
 /// <summary>
@@ -159,6 +163,23 @@ public sealed class InitiativeStore(NpgsqlDataSource db)
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<HistoryEntry>(new CommandDefinition(sql, new { id }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>Proposals by status; a partner passes their organization and sees only its own (scoped here, in SQL).</summary>
+    public async Task<IReadOnlyList<ProposalSummary>> ProposalsAsync(string? status, long? organizationId, CancellationToken ct = default)
+    {
+        const string sql = """
+            SELECT p.id, p.initiative_id, i.name AS current_name, p.payload->>'name' AS proposed_name, p.organization_id,
+                   o.name AS organization_name, p.proposed_at, p.status, p.rejection_reason, p.reviewed_at, p.payload::text AS payload
+            FROM initiative_proposals p
+            JOIN organizations o ON o.id = p.organization_id
+            LEFT JOIN initiatives i ON i.id = p.initiative_id
+            WHERE (@status::text IS NULL OR p.status = @status)
+              AND (@organizationId::bigint IS NULL OR p.organization_id = @organizationId)
+            ORDER BY p.proposed_at DESC
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<ProposalSummary>(new CommandDefinition(sql, new { status, organizationId }, cancellationToken: ct))).AsList();
     }
 
     static object Parameters(InitiativeQuery q, bool publicOnly) => new

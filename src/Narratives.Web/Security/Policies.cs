@@ -10,6 +10,8 @@ public static class Policies
     public const string SignedIn = "signed-in";
     /// <summary>The committee's secretariat.</summary>
     public const string Staff = "staff";
+    /// <summary>A partner organization's people (they propose; staff decide).</summary>
+    public const string Partner = "partner";
     /// <summary>People who change campaign data: staff, and partners for their own organization.</summary>
     public const string StaffOrPartner = "staff-or-partner";
 
@@ -22,6 +24,7 @@ public static class Policies
     {
         options.AddPolicy(SignedIn, p => p.RequireAuthenticatedUser().RequireRole(Roles.All));
         options.AddPolicy(Staff, p => p.RequireAuthenticatedUser().RequireRole(Roles.Staff));
+        options.AddPolicy(Partner, p => p.RequireAuthenticatedUser().RequireRole(Roles.Partner).RequireClaim(OrganizationClaim));
         options.AddPolicy(StaffOrPartner, p => p.RequireAuthenticatedUser().RequireRole(Roles.Staff, Roles.Partner));
         options.AddPolicy(ChangeOrganizationData, p => p.RequireAuthenticatedUser().AddRequirements(new ChangeOrganizationDataRequirement()));
         options.DefaultPolicy = options.GetPolicy(SignedIn)!;

@@ -108,4 +108,33 @@ public sealed class InitiativesBrowserTests(BrowserFixture fixture)
         await Assertions.Expect(session.Page.GetByTestId("initiative-count")).ToHaveTextAsync($"{stale} initiatives");
         await Assertions.Expect(session.Page.GetByTestId("stale")).ToHaveCountAsync((int)Math.Min(stale, 25));
     }
+
+    [Fact]
+    public async Task A_partners_proposed_change_reaches_the_register_once_staff_approve_it()
+    {
+        await using var partner = await fixture.NewSessionAsync();
+        await partner.SignInAsync(DemoUser.PartnerA);
+        await partner.GotoAsync("/initiatives?q=Sahel");
+        var link = partner.Page.GetByTestId("initiatives").GetByRole(AriaRole.Link).First;
+        var detailPath = (await link.GetAttributeAsync("href"))!;
+        await partner.ClickAndWaitForPathAsync(link, detailPath);
+        await partner.ClickAndWaitForPathAsync(partner.Page.GetByRole(AriaRole.Link, new() { Name = "Propose a change" }), detailPath + "/propose");
+        await partner.Page.GetByLabel("Notes").FillAsync("A new radio partner in Niamey joined in October.");
+        await partner.Page.GetByTestId("send-proposal").ClickAsync();
+        await partner.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/initiatives/proposals");
+        await partner.WaitForInteractiveAsync();
+        await partner.CheckAccessibilityAsync();
+        await Assertions.Expect(partner.Page.GetByTestId("proposals")).ToContainTextAsync("pending");
+
+        await using var staff = await fixture.NewSessionAsync();
+        await staff.SignInAsync(DemoUser.Staff);
+        await staff.GotoAsync("/initiatives/proposals");
+        var row = staff.Page.GetByTestId("proposals").Locator("tr", new() { HasText = "pending" }).First;
+        await row.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        await Assertions.Expect(staff.Page.GetByTestId("proposals").Locator("tr", new() { HasText = "approved" }).First).ToBeVisibleAsync();
+
+        await staff.GotoAsync(detailPath);
+        await Assertions.Expect(staff.Page.GetByTestId("history")).ToContainTextAsync("proposal_applied");
+        await Assertions.Expect(staff.Page.GetByTestId("history").Locator("ins", new() { HasText = "radio partner in Niamey" })).ToBeVisibleAsync();
+    }
 }

@@ -35,6 +35,12 @@ public sealed record ProposalSummary(
     long Id, long? InitiativeId, string? CurrentName, string ProposedName, long OrganizationId, string OrganizationName,
     DateTimeOffset ProposedAt, string Status, string? RejectionReason, DateTimeOffset? ReviewedAt, string Payload);
 
+public sealed record CountryCount(string Alpha3, string Name, int Initiatives);
+
+public sealed record MatrixCell(string Row, string Region, int Initiatives);
+
+public sealed record Coverage(IReadOnlyList<CountryCount> Countries, IReadOnlyList<MatrixCell> ThemeByRegion, IReadOnlyList<MatrixCell> AudienceByRegion);
+
 public sealed record HistoryEntry(int Version, DateTimeOffset ChangedAt, string ChangedByLabel, string ChangeKind, string Changes);
 
 /// <summary>
@@ -163,6 +169,35 @@ public sealed class InitiativeStore(NpgsqlDataSource db)
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<HistoryEntry>(new CommandDefinition(sql, new { id }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>Where initiatives work: per country, and theme and audience by UN region (gaps are zero cells).</summary>
+    public async Task<Coverage> CoverageAsync(CancellationToken ct = default)
+    {
+        const string sql = """
+            SELECT c.alpha3, c.name, count(DISTINCT i.id)::int AS initiatives
+            FROM initiatives i JOIN initiative_countries ic ON ic.initiative_id = i.id JOIN countries c ON c.alpha3 = ic.country
+            WHERE i.archived_at IS NULL
+            GROUP BY c.alpha3, c.name ORDER BY c.alpha3;
+
+            SELECT t AS row, c.region, count(DISTINCT i.id)::int AS initiatives
+            FROM initiatives i CROSS JOIN unnest(i.themes) t JOIN initiative_countries ic ON ic.initiative_id = i.id
+            JOIN countries c ON c.alpha3 = ic.country
+            WHERE i.archived_at IS NULL AND c.region <> ''
+            GROUP BY t, c.region;
+
+            SELECT a AS row, c.region, count(DISTINCT i.id)::int AS initiatives
+            FROM initiatives i CROSS JOIN unnest(i.audiences) a JOIN initiative_countries ic ON ic.initiative_id = i.id
+            JOIN countries c ON c.alpha3 = ic.country
+            WHERE i.archived_at IS NULL AND c.region <> ''
+            GROUP BY a, c.region;
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var results = await conn.QueryMultipleAsync(new CommandDefinition(sql, cancellationToken: ct));
+        return new Coverage(
+            (await results.ReadAsync<CountryCount>()).AsList(),
+            (await results.ReadAsync<MatrixCell>()).AsList(),
+            (await results.ReadAsync<MatrixCell>()).AsList());
     }
 
     /// <summary>Proposals by status; a partner passes their organization and sees only its own (scoped here, in SQL).</summary>

@@ -137,4 +137,22 @@ public sealed class InitiativesBrowserTests(BrowserFixture fixture)
         await Assertions.Expect(staff.Page.GetByTestId("history")).ToContainTextAsync("proposal_applied");
         await Assertions.Expect(staff.Page.GetByTestId("history").Locator("ins", new() { HasText = "radio partner in Niamey" })).ToBeVisibleAsync();
     }
+
+    [Fact]
+    public async Task The_coverage_map_is_drawn_from_the_apps_own_geometry_with_the_gap_matrices()
+    {
+        await using var session = await fixture.NewSessionAsync();
+        var geometry = new List<string>();
+        session.Page.Request += (_, request) => { if (request.Url.Contains("world_110m")) geometry.Add(request.Url); };
+        await session.SignInAsync(DemoUser.Researcher);
+
+        await session.GotoAsync("/initiatives/coverage");
+
+        await Assertions.Expect(session.Page.Locator("#coverage-map .choroplethlocation").First).ToBeAttachedAsync();
+        Assert.True(await session.Page.Locator("#coverage-map .choroplethlocation").CountAsync() > 30);
+        await Assertions.Expect(session.Page.Locator("#theme-by-region .hm").First).ToBeAttachedAsync();
+        await Assertions.Expect(session.Page.Locator("#audience-by-region .hm").First).ToBeAttachedAsync();
+        Assert.NotEmpty(geometry);
+        Assert.All(geometry, url => Assert.StartsWith(fixture.App.BaseAddress + "geo/", url));
+    }
 }

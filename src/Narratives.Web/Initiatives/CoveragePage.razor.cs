@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Components;
+using Narratives.Core.Initiatives;
+using Narratives.Core.Reference;
+using Narratives.Web.Shell;
+using Plotly.Blazor;
+using Plotly.Blazor.Traces;
+
+namespace Narratives.Web.Initiatives;
+
+/// <summary>Where initiatives exist and, as much, where none does: a world map and theme/audience by region matrices.</summary>
+public sealed partial class CoveragePage
+{
+    static readonly string[] Regions = ["Africa", "Americas", "Asia", "Europe", "Oceania"];
+
+    [Inject] InitiativeStore Store { get; set; } = default!;
+    [Inject] Taxonomy Taxonomy { get; set; } = default!;
+
+    Coverage? coverage;
+    IList<ITrace> mapData = [];
+    IList<ITrace> themeData = [];
+    IList<ITrace> audienceData = [];
+    Layout mapLayout = new();
+    Layout themeLayout = new();
+    Layout audienceLayout = new();
+    // The map's geometry is served by Narratives itself (wwwroot/geo), never fetched from a CDN.
+    readonly Config mapConfig = new() { Responsive = true, DisplayLogo = false, TopoJsonUrl = "/geo/" };
+
+    protected override async Task OnInitializedAsync()
+    {
+        coverage = await Store.CoverageAsync();
+        mapData =
+        [
+            new Choropleth
+            {
+                Locations = coverage.Countries.Select(c => (object)c.Alpha3).ToList(),
+                Z = coverage.Countries.Select(c => (object)c.Initiatives).ToList(),
+                TextArray = coverage.Countries.Select(c => c.Name).ToList(),
+                LocationMode = Plotly.Blazor.Traces.ChoroplethLib.LocationModeEnum.ISO3,
+                ColorScale = "Blues",
+                ColorBar = new Plotly.Blazor.Traces.ChoroplethLib.ColorBar { Title = new Plotly.Blazor.Traces.ChoroplethLib.ColorBarLib.Title { Text = L["Coverage.Initiatives"] } },
+                HoverTemplate = "%{text}: %{z}<extra></extra>",
+            },
+        ];
+        mapLayout = new Layout
+        {
+            Height = 460,
+            Margin = new Plotly.Blazor.LayoutLib.Margin { L = 0, R = 0, T = 0, B = 0 },
+            Geo = [new Plotly.Blazor.LayoutLib.Geo { ShowFrame = false, ShowCountries = true }],
+        };
+        (themeData, themeLayout) = Matrix(coverage.ThemeByRegion, Taxonomy.Themes.Select(t => (t.Id, t.Label)).ToList(), L["Initiatives.Theme"]);
+        (audienceData, audienceLayout) = Matrix(coverage.AudienceByRegion, Taxonomy.Audiences.Select(a => (a.Id, a.Label)).ToList(), L["Initiatives.Audience"]);
+    }
+
+    (IList<ITrace>, Layout) Matrix(IReadOnlyList<MatrixCell> cells, IReadOnlyList<(string Id, string Label)> rows, string rowTitle)
+    {
+        var counts = cells.ToDictionary(c => (c.Row, c.Region), c => c.Initiatives);
+        var z = rows.Select(r => (object)Regions.Select(region => (object)counts.GetValueOrDefault((r.Id, region))).ToList()).ToList();
+        IList<ITrace> data =
+        [
+            new HeatMap
+            {
+                X = Regions.Cast<object>().ToList(),
+                Y = rows.Select(r => (object)r.Label).ToList(),
+                Z = z,
+                ColorScale = "Blues",
+                TextTemplate = "%{z}",
+                HoverTemplate = "%{y}, %{x}: %{z}<extra></extra>",
+            },
+        ];
+        var layout = ChartDefaults.Layout(L["Overview.RegionsChart.XAxis"], rowTitle, showLegend: false);
+        layout.Height = 420;
+        layout.Margin = new Plotly.Blazor.LayoutLib.Margin { L = 150, R = 16, T = 16, B = 64 };
+        return (data, layout);
+    }
+}

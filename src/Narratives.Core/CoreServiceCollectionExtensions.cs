@@ -26,6 +26,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Organizations.OrganizationStore>();
         services.AddSingleton<Initiatives.InitiativeStore>();
         services.AddSingleton<Initiatives.InitiativeEditing>();
+        services.AddSingleton<Initiatives.InitiativeImport>();
         services.AddOptions<Initiatives.InitiativeOptions>().BindConfiguration(Initiatives.InitiativeOptions.Section)
             .Validate(o => o.StaleAfterMonths is >= 1 and <= 120, "Narratives:Initiatives:StaleAfterMonths must be 1 to 120.")
             .ValidateOnStart();

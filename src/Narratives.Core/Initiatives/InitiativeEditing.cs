@@ -82,6 +82,63 @@ public sealed class InitiativeEditing(NpgsqlDataSource db, Taxonomy taxonomy)
         return Outcome<int>.Ok(version);
     }
 
+    /// <summary>
+    /// Applies checked rows of an imported list in one transaction: a row naming an existing initiative (same name and
+    /// lead organization, ignoring case) updates it if anything differs; others are created.
+    /// </summary>
+    internal async Task<ImportResult> ImportAsync(IReadOnlyList<InitiativeInput> rows, IReadOnlySet<string> mappedFields, Actor actor, CancellationToken ct)
+    {
+        const string find = """
+            SELECT id, version FROM initiatives
+            WHERE lower(name) = lower(@Name) AND lower(lead_organization) = lower(@LeadOrganization)
+            ORDER BY archived_at NULLS FIRST, id LIMIT 1
+            """;
+        int created = 0, updated = 0, unchanged = 0;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        foreach (var row in rows)
+        {
+            var i = row.Cleaned();
+            var existing = await conn.QuerySingleOrDefaultAsync<(long Id, int Version)?>(new CommandDefinition(find, new { i.Name, i.LeadOrganization }, tx, cancellationToken: ct));
+            if (existing is null)
+            {
+                await InsertAsync(conn, tx, i, actor, "imported", ct);
+                created++;
+                continue;
+            }
+            var current = await LoadForUpdateAsync(conn, tx, existing.Value.Id, ct);
+            var stored = JsonSerializer.Deserialize<InitiativeInput>(current!.Value.Snapshot, Json)!;
+            var merged = Merge(i, stored, mappedFields);
+            if (Diff(current.Value.Snapshot, Snapshot(merged, current.Value.Verification, Parse(current.Value.Snapshot["lastVerifiedAt"]),
+                    current.Value.Snapshot["archived"]!.GetValue<bool>() ? DateTimeOffset.UtcNow : null)).Count == 0)
+            {
+                unchanged++;
+                continue;
+            }
+            await ApplyAsync(conn, tx, existing.Value.Id, null, merged, actor, "imported", ct);
+            updated++;
+        }
+        await tx.CommitAsync(ct);
+        return new ImportResult(created, updated, unchanged);
+    }
+
+    static DateTimeOffset? Parse(JsonNode? value) =>
+        value?.GetValue<string>() is { } text ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture) : null;
+
+    /// <summary>A column the file does not have leaves that field as it is; the contact (staff only) is never imported.</summary>
+    static InitiativeInput Merge(InitiativeInput file, InitiativeInput stored, IReadOnlySet<string> mapped)
+    {
+        T Pick<T>(string field, T fromFile, T fromStore) => mapped.Contains(field) ? fromFile : fromStore;
+        return new(
+        file.Name, Pick("short_description", file.ShortDescription, stored.ShortDescription), Pick("description", file.Description, stored.Description),
+        file.Scope, file.Countries, file.LeadOrganization, file.LeadType,
+        Pick("partner_organizations", file.PartnerOrganizations, stored.PartnerOrganizations), Pick("themes", file.Themes, stored.Themes),
+        Pick("audiences", file.Audiences, stored.Audiences), Pick("languages", file.Languages, stored.Languages),
+        Pick("channels", file.Channels, stored.Channels), file.Status, Pick("start_date", file.StartDate, stored.StartDate),
+        Pick("end_date", file.EndDate, stored.EndDate), Pick("website", file.Website, stored.Website),
+        Pick("social_links", file.SocialLinks, stored.SocialLinks), stored.ContactName, stored.ContactEmail, Pick("notes", file.Notes, stored.Notes));
+    }
+
     // ---------- proposals: partners propose, staff decide
 
     /// <summary>A partner's proposed new initiative (no id) or change; it waits for staff. Checked like an edit.</summary>
@@ -223,7 +280,7 @@ public sealed class InitiativeEditing(NpgsqlDataSource db, Taxonomy taxonomy)
         {
             id, version, actor.UserId, actor.Label, kind, changes = changes.ToJsonString(), snapshot = after.ToJsonString(),
         }, tx, cancellationToken: ct));
-        var action = kind switch { "created" => "create", "archived" => "archive", "restored" => "restore", "proposal_applied" when before is null => "create", _ => "update" };
+        var action = kind switch { "created" => "create", "archived" => "archive", "restored" => "restore", _ when before is null => "create", _ => "update" };
         await AuditLog.RecordAsync(conn, tx, actor, action, "initiative", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             before, after, ct);
     }

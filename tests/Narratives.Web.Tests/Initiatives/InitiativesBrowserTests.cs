@@ -155,4 +155,41 @@ public sealed class InitiativesBrowserTests(BrowserFixture fixture)
         Assert.NotEmpty(geometry);
         Assert.All(geometry, url => Assert.StartsWith(fixture.App.BaseAddress + "geo/", url));
     }
+
+    [Fact]
+    public async Task Staff_import_a_list_only_once_every_row_is_right()
+    {
+        var dir = Directory.CreateTempSubdirectory("narratives-import-").FullName;
+        const string header = "Name,Scope,Country,Lead organisation,Lead type,Status,Theme\n";
+        var bad = Path.Combine(dir, "bad.csv");
+        var good = Path.Combine(dir, "good.csv");
+        await File.WriteAllTextAsync(bad, header + "Tozeur Youth Radio,national,TUN,Radio Tozeur,civil_society,active,alternative\nNowhere,national,XYZ,Nobody,civil_society,active,literacy\n");
+        await File.WriteAllTextAsync(good, header + "Tozeur Youth Radio,national,TUN,Radio Tozeur,civil_society,active,alternative\n");
+        await using var session = await fixture.NewSessionAsync();
+        await session.SignInAsync(DemoUser.Staff);
+        await session.GotoAsync("/initiatives/import");
+        var page = session.Page;
+
+        await page.GetByTestId("import-file").SetInputFilesAsync(bad);
+        await Assertions.Expect(page.GetByTestId("preview").Locator("tbody tr")).ToHaveCountAsync(2);
+        await page.GetByTestId("check").ClickAsync();
+        var problem = page.GetByTestId("problems").Locator("tbody tr");
+        await Assertions.Expect(problem).ToHaveCountAsync(1);
+        await Assertions.Expect(problem).ToContainTextAsync("3");
+        await Assertions.Expect(problem).ToContainTextAsync("XYZ");
+        await Assertions.Expect(page.GetByTestId("apply")).ToBeDisabledAsync();
+        await session.CheckAccessibilityAsync();
+
+        await page.GetByTestId("import-file").SetInputFilesAsync(good);
+        // The upload is read over the circuit: wait for the new file's preview before checking it.
+        await Assertions.Expect(page.GetByTestId("preview").Locator("tbody tr")).ToHaveCountAsync(1);
+        await page.GetByTestId("check").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("check-ok")).ToBeVisibleAsync();
+        await page.GetByTestId("apply").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("import-result")).ToContainTextAsync("1 new, 0 updated");
+
+        Assert.Equal(1, await CountAsync("name = 'Tozeur Youth Radio'"));
+        Assert.Equal(0, await CountAsync("name = 'Nowhere'"));
+        Directory.Delete(dir, recursive: true);
+    }
 }

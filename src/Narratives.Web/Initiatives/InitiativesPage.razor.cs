@@ -48,6 +48,8 @@ public sealed partial class InitiativesPage
 
     void Go(InitiativeQuery next) => Navigation.NavigateTo(UrlFor(next));
 
+    string PrintUrl => UrlFor(query with { Verification = null, Page = 0 }).Replace("/initiatives", "/initiatives/print");
+
     /// <summary>The published (verified) part of the current view, as a file.</summary>
     string ExportUrl(string format) =>
         UrlFor(query with { Verification = null, Page = 0 }).Replace("/initiatives", $"/api/v1/initiatives/export.{format}");

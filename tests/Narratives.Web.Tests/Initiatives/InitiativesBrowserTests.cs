@@ -55,6 +55,7 @@ public sealed class InitiativesBrowserTests(BrowserFixture fixture)
         await partner.GotoAsync(path);
         await Assertions.Expect(partner.Page.GetByTestId("history")).ToContainTextAsync("created");
         await Assertions.Expect(partner.Page.GetByTestId("contact")).ToHaveCountAsync(0);
+        await Assertions.Expect(partner.Page.GetByTestId("campaigns").Locator("li").First).ToBeVisibleAsync();
     }
 
     [Fact]
@@ -191,5 +192,17 @@ public sealed class InitiativesBrowserTests(BrowserFixture fixture)
         Assert.Equal(1, await CountAsync("name = 'Tozeur Youth Radio'"));
         Assert.Equal(0, await CountAsync("name = 'Nowhere'"));
         Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task The_print_version_lists_the_verified_initiatives_of_the_current_filter()
+    {
+        var expected = await CountAsync("verification = 'verified' AND scope = 'global'");
+        await using var session = await fixture.NewSessionAsync();
+        await session.SignInAsync(DemoUser.Researcher);
+
+        await session.GotoAsync("/initiatives/print?scope=global");
+
+        await Assertions.Expect(session.Page.Locator(".print-entry")).ToHaveCountAsync((int)expected);
     }
 }

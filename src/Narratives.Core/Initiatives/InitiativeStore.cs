@@ -102,6 +102,9 @@ public sealed class InitiativeStore(NpgsqlDataSource db)
             UNION ALL SELECT 'region', c.region, count(DISTINCT h.id)::int FROM hits h
                       JOIN initiative_countries ic ON ic.initiative_id = h.id JOIN countries c ON c.alpha3 = ic.country
                       WHERE c.region <> '' GROUP BY c.region
+            UNION ALL SELECT 'subRegion', c.sub_region, count(DISTINCT h.id)::int FROM hits h
+                      JOIN initiative_countries ic ON ic.initiative_id = h.id JOIN countries c ON c.alpha3 = ic.country
+                      WHERE c.sub_region <> '' GROUP BY c.sub_region
             ORDER BY 1, 3 DESC, 2;
             """;
         await using var conn = await db.OpenConnectionAsync(ct);

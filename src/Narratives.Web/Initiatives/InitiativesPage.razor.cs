@@ -16,6 +16,7 @@ public sealed partial class InitiativesPage
     [SupplyParameterFromQuery] string? Q { get; set; }
     [SupplyParameterFromQuery] string? Scope { get; set; }
     [SupplyParameterFromQuery] string? Region { get; set; }
+    [SupplyParameterFromQuery] string? SubRegion { get; set; }
     [SupplyParameterFromQuery] string? Country { get; set; }
     [SupplyParameterFromQuery] string? Theme { get; set; }
     [SupplyParameterFromQuery] string? Audience { get; set; }
@@ -33,7 +34,7 @@ public sealed partial class InitiativesPage
 
     protected override async Task OnParametersSetAsync()
     {
-        query = new InitiativeQuery(Q, Scope, Region, null, Country, Theme, Audience, Language, Status, Verification, LeadType,
+        query = new InitiativeQuery(Q, Scope, Region, SubRegion, Country, Theme, Audience, Language, Status, Verification, LeadType,
             Sort ?? "name", Desc, PageNumber, StaleAfterMonths: Options.Value.StaleAfterMonths).Normalized();
         try
         {
@@ -58,7 +59,7 @@ public sealed partial class InitiativesPage
     {
         var values = new Dictionary<string, string?>
         {
-            ["q"] = q.Text, ["scope"] = q.Scope, ["region"] = q.Region, ["country"] = q.Country, ["theme"] = q.Theme,
+            ["q"] = q.Text, ["scope"] = q.Scope, ["region"] = q.Region, ["subRegion"] = q.SubRegion, ["country"] = q.Country, ["theme"] = q.Theme,
             ["audience"] = q.Audience, ["language"] = q.Language, ["status"] = q.Status, ["verification"] = q.Verification,
             ["leadType"] = q.LeadType, ["sort"] = q.Sort == "name" ? null : q.Sort, ["desc"] = q.Descending ? "true" : null,
             ["page"] = q.Page > 0 ? q.Page.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,

@@ -101,4 +101,23 @@ public sealed class InitiativeStoreTests
 
         Assert.Equal("created", Assert.Single(history).ChangeKind);
     }
+
+    [Fact]
+    public async Task The_sub_region_filter_and_facet_agree_with_the_countries()
+    {
+        var (db, store) = await DemoAsync();
+        await using var _ = db;
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+        var expected = await conn.ExecuteScalarAsync<int>("""
+            SELECT count(DISTINCT ic.initiative_id) FROM initiative_countries ic JOIN countries c ON c.alpha3 = ic.country
+            JOIN initiatives i ON i.id = ic.initiative_id WHERE c.sub_region = 'Northern Africa' AND i.archived_at IS NULL
+            """);
+
+        var page = await store.ListPageAsync(new InitiativeQuery(SubRegion: "Northern Africa"), publicOnly: false);
+        var all = await store.ListPageAsync(new InitiativeQuery(), publicOnly: false);
+
+        Assert.True(expected > 0);
+        Assert.Equal(expected, page.Total);
+        Assert.Equal(expected, all.Facets.Single(f => f.Facet == "subRegion" && f.Value == "Northern Africa").Count);
+    }
 }

@@ -53,7 +53,8 @@ public sealed class OverviewBrowserTests(BrowserFixture fixture)
 
         await session.Page.GetByRole(AriaRole.Button, new() { Name = "Language" }).ClickAsync();
         await session.Page.GetByText("العربية").ClickAsync();
-        await session.Page.WaitForFunctionAsync("document.documentElement.dir === 'rtl'");
+        // A locator, not a script: the app's Content-Security-Policy forbids evaluating strings.
+        await Assertions.Expect(session.Page.Locator("html[dir='rtl']")).ToBeAttachedAsync();
         await session.WaitForInteractiveAsync();
         await session.CheckAccessibilityAsync();
 

@@ -56,7 +56,7 @@ public sealed class LocalCluster : IAsyncDisposable
                 $"Narratives is running as root, so its local PostgreSQL must run as the '{ServiceAccount}' system user, which does not exist. " +
                 "Install the postgresql package (it creates that user), run as a normal user, or set ConnectionStrings:Narratives.");
 
-        var dataDir = ResolveDataDirectory(stateDir, asRoot);
+        var dataDir = await ResolveDataDirectoryAsync(stateDir, asRoot, ct);
         var existingVersion = ReadClusterVersion(dataDir);
         var binDir = PostgresBinaries.Find(existingVersion);
         var password = ReadOrCreatePassword(stateDir);
@@ -158,10 +158,10 @@ public sealed class LocalCluster : IAsyncDisposable
     /// The data folder sits in the state folder, unless the server's user could not reach it (root running from a
     /// checkout under a private home): then it sits under /var/lib/narratives, named after the state folder.
     /// </summary>
-    static string ResolveDataDirectory(string stateDir, bool asRoot)
+    static async Task<string> ResolveDataDirectoryAsync(string stateDir, bool asRoot, CancellationToken ct)
     {
         var inState = Path.Combine(stateDir, "pgdata");
-        if (!asRoot || ServiceAccountCanReach(stateDir))
+        if (!asRoot || (await RunProcessAsync("runuser", ["-u", ServiceAccount, "--", "test", "-x", stateDir], ct)).ExitCode == 0)
             return inState;
 
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(stateDir)))[..16];
@@ -264,12 +264,6 @@ public sealed class LocalCluster : IAsyncDisposable
         var result = await RunProcessAsync("chown", args, ct);
         if (result.ExitCode != 0)
             throw new LocalClusterException($"Could not give {path} to the '{ServiceAccount}' user: {result.Output}");
-    }
-
-    static bool ServiceAccountCanReach(string dir)
-    {
-        var result = RunProcessAsync("runuser", ["-u", ServiceAccount, "--", "test", "-x", dir], CancellationToken.None).GetAwaiter().GetResult();
-        return result.ExitCode == 0;
     }
 
     static bool ServiceAccountExists() =>

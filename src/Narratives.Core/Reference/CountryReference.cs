@@ -32,7 +32,9 @@ public static class CountryReference
     {
         const string sql = """
             INSERT INTO countries (alpha3, alpha2, numeric_code, name, region, sub_region, intermediate_region)
-            SELECT * FROM unnest(@alpha3::text[], @alpha2::text[], @numeric::text[], @name::text[], @region::text[], @sub::text[], @inter::text[])
+            SELECT u.alpha3, u.alpha2, u.numeric_code, u.name, u.region, u.sub_region, u.intermediate_region
+            FROM unnest(@alpha3::text[], @alpha2::text[], @numeric::text[], @name::text[], @region::text[], @sub::text[], @inter::text[])
+                AS u(alpha3, alpha2, numeric_code, name, region, sub_region, intermediate_region)
             ON CONFLICT (alpha3) DO UPDATE SET
                 alpha2 = excluded.alpha2, numeric_code = excluded.numeric_code, name = excluded.name,
                 region = excluded.region, sub_region = excluded.sub_region, intermediate_region = excluded.intermediate_region

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -31,6 +32,9 @@ public static class CoreServiceCollectionExtensions
             .Validate(o => o.StaleAfterMonths is >= 1 and <= 120, "Narratives:Initiatives:StaleAfterMonths must be 1 to 120.")
             .ValidateOnStart();
         services.AddSingleton<Accounts.ApiKeyStore>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Campaigns.CampaignStore>();
+        services.AddSingleton<Campaigns.CampaignEditing>();
         if (database.LocalCluster is not null)
             services.AddHostedService<LocalClusterLifetime>();
         return services;

@@ -17,6 +17,7 @@ public static class WebServiceCollectionExtensions
         services.AddNarrativesAccounts();
         services.AddOpenApi();
         services.AddScoped<ActionGuard>();
+        services.AddSingleton<Campaigns.CampaignGate>();
         return services;
     }
 

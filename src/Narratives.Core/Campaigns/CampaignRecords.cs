@@ -37,7 +37,7 @@ public sealed record CampaignDetail(
 /// <summary>What a visitor asking for a campaign may learn: it is theirs to see, or there is nothing (missing and hidden look alike).</summary>
 public enum CampaignAccess { Visible, Missing, Hidden }
 
-public sealed record Variant(long Id, string Name, bool IsControl, string Description, int ContentItems, int Outcomes);
+public sealed record CampaignVariant(long Id, string Name, bool IsControl, string Description, int ContentItems, int Outcomes);
 
 public sealed record ContentItem(long Id, long? VariantId, string? VariantName, string Platform, string ExternalId, string? Permalink, string Title,
     string Text, string? Language, DateTimeOffset? PublishedAt, string Source, string? PredictedTheme, float? PredictedThemeConfidence,

@@ -96,7 +96,7 @@ public sealed class CampaignStore(NpgsqlDataSource db)
         return await conn.ExecuteScalarAsync<long?>(new CommandDefinition(sql, new { id }, cancellationToken: ct));
     }
 
-    public async Task<IReadOnlyList<Variant>> VariantsAsync(long campaignId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<CampaignVariant>> VariantsAsync(long campaignId, CancellationToken ct = default)
     {
         const string sql = """
             SELECT v.id, v.name, v.is_control, v.description,
@@ -106,7 +106,7 @@ public sealed class CampaignStore(NpgsqlDataSource db)
             ORDER BY v.is_control DESC, v.name
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<Variant>(new CommandDefinition(sql, new { campaignId }, cancellationToken: ct))).AsList();
+        return (await conn.QueryAsync<CampaignVariant>(new CommandDefinition(sql, new { campaignId }, cancellationToken: ct))).AsList();
     }
 
     public async Task<IReadOnlyList<ContentItem>> ContentAsync(long campaignId, CancellationToken ct = default)

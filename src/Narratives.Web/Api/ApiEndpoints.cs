@@ -12,6 +12,7 @@ public static class ApiEndpoints
             .RequireRateLimiting(RateLimits.Api)
             .WithTags("Narratives API");
         api.MapWhoAmI();
+        api.MapCampaignsApi();
         app.MapInitiativesApi();
     }
 }

@@ -12,7 +12,8 @@ namespace Narratives.Web.Tests.Accounts;
 [Collection(BrowserCollection.Name)]
 public sealed class AccessMatrixTests(BrowserFixture fixture)
 {
-    const string Ok = "200", ToLogin = "login", Denied = "denied", BadRequest = "400", Home = "home", Unauthorized = "401";
+    const string Ok = "200", ToLogin = "login", Denied = "denied", BadRequest = "400", Home = "home", Unauthorized = "401",
+        NotFound = "404", Forbidden = "403";
 
     // Columns: anonymous, partner of organization A, partner of organization B, researcher, staff.
     static readonly Dictionary<string, string[]> Matrix = new()
@@ -29,6 +30,10 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         ["GET /initiatives/proposals"] = [ToLogin, Ok, Ok, Denied, Ok],
         ["GET /initiatives/{Id:long}/edit"] = [ToLogin, Denied, Denied, Denied, Ok],
         ["GET /campaigns"] = [ToLogin, Ok, Ok, Ok, Ok],
+        // {CampaignId} is a draft of organization A: private to A and staff; to anyone else it does not exist.
+        ["GET /campaigns/new"] = [ToLogin, Ok, Ok, Denied, Ok],
+        ["GET /campaigns/{CampaignId:long}"] = [ToLogin, Ok, NotFound, NotFound, Ok],
+        ["GET /campaigns/{CampaignId:long}/edit"] = [ToLogin, Ok, NotFound, Denied, Ok],
         ["GET /content-review"] = [ToLogin, Ok, Ok, Ok, Ok],
         ["GET /imports"] = [ToLogin, Ok, Ok, Ok, Ok],
         ["GET /model"] = [ToLogin, Ok, Ok, Ok, Ok],
@@ -39,6 +44,13 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         ["GET /admin/audit"] = [ToLogin, Denied, Denied, Denied, Ok],
         ["GET /api/v1/me"] = [Unauthorized, Ok, Ok, Ok, Ok],
         ["GET /api/v1/initiatives"] = [Ok, Ok, Ok, Ok, Ok],
+        // API writes carry an empty JSON body: allowed callers get 400 with the field errors.
+        ["GET /api/v1/campaigns"] = [Unauthorized, Ok, Ok, Ok, Ok],
+        ["POST /api/v1/campaigns"] = [Unauthorized, BadRequest, BadRequest, Forbidden, BadRequest],
+        ["GET /api/v1/campaigns/{campaignId:long}"] = [Unauthorized, Ok, NotFound, NotFound, Ok],
+        ["PUT /api/v1/campaigns/{campaignId:long}"] = [Unauthorized, BadRequest, NotFound, Forbidden, BadRequest],
+        ["GET /api/v1/campaigns/{campaignId:long}/outcomes"] = [Unauthorized, Ok, NotFound, NotFound, Ok],
+        ["POST /api/v1/campaigns/{campaignId:long}/outcomes"] = [Unauthorized, BadRequest, NotFound, Forbidden, BadRequest],
         ["GET /api/v1/initiatives/{id:long}"] = [Ok, Ok, Ok, Ok, Ok],
         ["GET /api/v1/initiatives/export.{format}"] = [Ok, Ok, Ok, Ok, Ok],
         ["GET /openapi/{documentName}.json"] = [Ok, Ok, Ok, Ok, Ok],
@@ -69,6 +81,9 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         ["POST /initiatives/proposals"] = [ToLogin, BadRequest, BadRequest, Denied, BadRequest],
         ["POST /initiatives/{Id:long}/edit"] = [ToLogin, Denied, Denied, Denied, BadRequest],
         ["POST /campaigns"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /campaigns/new"] = [ToLogin, BadRequest, BadRequest, Denied, BadRequest],
+        ["POST /campaigns/{CampaignId:long}"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /campaigns/{CampaignId:long}/edit"] = [ToLogin, BadRequest, BadRequest, Denied, BadRequest],
         ["POST /content-review"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
         ["POST /imports"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
         ["POST /model"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
@@ -108,7 +123,7 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         Assert.Empty(Matrix.Keys.Except(routes));
     }
 
-    long VerifiedInitiativeId;
+    long VerifiedInitiativeId, DraftCampaignOfA;
 
     [Fact]
     public async Task Each_kind_of_visitor_gets_exactly_the_allowed_answer()
@@ -119,6 +134,9 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
             await conn.OpenAsync();
             await using var cmd = new Npgsql.NpgsqlCommand("SELECT min(id) FROM initiatives WHERE verification = 'verified'", conn);
             VerifiedInitiativeId = (long)(await cmd.ExecuteScalarAsync())!;
+            await using var draft = new Npgsql.NpgsqlCommand(
+                "SELECT c.id FROM campaigns c JOIN organizations o ON o.id = c.organization_id WHERE o.key = 'horizons-youth' AND NOT c.is_published ORDER BY c.id LIMIT 1", conn);
+            DraftCampaignOfA = (long)(await draft.ExecuteScalarAsync())!;
         }
         HttpClient[] clients =
         [
@@ -138,13 +156,17 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
             if (path == "culture") path += "?name=en";
             path = path.Replace("{documentName}", "v1").Replace("{id:long}", VerifiedInitiativeId.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .Replace("{format}", "csv")
+                .Replace("{CampaignId:long}", DraftCampaignOfA.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .Replace("{campaignId:long}", DraftCampaignOfA.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .Replace("{Id:long}", VerifiedInitiativeId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             for (var i = 0; i < clients.Length; i++)
             {
                 // A POST carries a form, as a cross-site form would, but without the page's antiforgery token.
                 using var request = new HttpRequestMessage(new HttpMethod(method), path)
                 {
-                    Content = method == "POST" ? new FormUrlEncodedContent([]) : null,
+                    Content = method is "POST" or "PUT"
+                        ? path.StartsWith("api/", StringComparison.Ordinal) ? new StringContent("{}", System.Text.Encoding.UTF8, "application/json") : new FormUrlEncodedContent([])
+                        : null,
                 };
                 using var response = await clients[i].SendAsync(request);
                 var actual = Classify(response);

@@ -17,6 +17,7 @@ public sealed class BrowserSession : IAsyncDisposable
     readonly HashSet<string> visited = [];
     readonly HashSet<string> checkedPaths = [];
     readonly List<string> consoleErrors = [];
+    readonly HashSet<string> expectedFailures = [];
 
     public IPage Page { get; }
 
@@ -32,11 +33,14 @@ public sealed class BrowserSession : IAsyncDisposable
         };
         page.Console += (_, message) =>
         {
-            if (message.Type == "error") lock (consoleErrors) consoleErrors.Add(message.Text);
+            if (message.Type != "error") return;
+            lock (consoleErrors)
+                if (!expectedFailures.Any(url => message.Location.StartsWith(url, StringComparison.Ordinal))) consoleErrors.Add(message.Text);
         };
         page.Response += (_, response) =>
         {
-            if (response.Status >= 400) lock (consoleErrors) consoleErrors.Add($"{response.Status} {response.Url}");
+            if (response.Status >= 400) lock (consoleErrors)
+                if (!expectedFailures.Contains(response.Url)) consoleErrors.Add($"{response.Status} {response.Url}");
         };
     }
 
@@ -56,6 +60,16 @@ public sealed class BrowserSession : IAsyncDisposable
     {
         var response = await Page.GotoAsync(path);
         Assert.True(response is { Ok: true }, $"GET {path} answered {response?.Status}.\n{app.Output}");
+        await WaitForInteractiveAsync();
+        await CheckAccessibilityAsync();
+    }
+
+    /// <summary>Opens a page that must answer with this error status (a refusal), and still be a usable, accessible page.</summary>
+    public async Task GotoExpectingAsync(string path, int status)
+    {
+        lock (consoleErrors) expectedFailures.Add(new Uri(app.BaseAddress, path).AbsoluteUri);
+        var response = await Page.GotoAsync(path);
+        Assert.True(response?.Status == status, $"GET {path} answered {response?.Status}, not {status}.");
         await WaitForInteractiveAsync();
         await CheckAccessibilityAsync();
     }

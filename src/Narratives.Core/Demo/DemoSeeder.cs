@@ -51,6 +51,9 @@ public sealed class DemoSeeder(NpgsqlDataSource db, ILogger<DemoSeeder> logger)
         var campaignCount = await conn.ExecuteAsync(new CommandDefinition(InsertCampaigns, new { doc = campaigns }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition(InsertKpis, new { doc = campaigns }, tx, cancellationToken: ct));
         var contentCount = await conn.ExecuteAsync(new CommandDefinition(InsertContent, new { doc = campaigns }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(InsertVariants, new { doc = campaigns }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(AssignVariants, transaction: tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(InsertOutcomes, new { doc = campaigns }, tx, cancellationToken: ct));
 
         var items = (await conn.QueryAsync<DemoContentItem>(new CommandDefinition(SelectContent, transaction: tx, cancellationToken: ct))).ToList();
         var facts = DemoEngagement.Generate(items, AsOf);
@@ -168,6 +171,41 @@ public sealed class DemoSeeder(NpgsqlDataSource db, ILogger<DemoSeeder> logger)
         CROSS JOIN LATERAL jsonb_to_recordset(doc->'content_items') AS ci(
             external_id text, platform text, permalink text, language text, published_at timestamptz, text text,
             theme text, audiences text[])
+        """;
+
+    const string InsertVariants = """
+        INSERT INTO campaign_variants (campaign_id, name, is_control, description)
+        SELECT c.id, v.name, v.is_control, v.description
+        FROM jsonb_array_elements(@doc::jsonb) AS doc
+        JOIN campaigns c ON c.external_ref = doc->>'key'
+        CROSS JOIN LATERAL jsonb_to_recordset(coalesce(doc->'variants', '[]')) AS v(name text, is_control boolean, description text)
+        """;
+
+    // A campaign's content alternates between its message variants (not the control), in publication order.
+    const string AssignVariants = """
+        WITH variants AS (
+            SELECT id, campaign_id, row_number() OVER (PARTITION BY campaign_id ORDER BY name) - 1 AS n,
+                   count(*) OVER (PARTITION BY campaign_id) AS variant_count
+            FROM campaign_variants WHERE NOT is_control),
+        items AS (
+            SELECT id, campaign_id, row_number() OVER (PARTITION BY campaign_id ORDER BY published_at, id) - 1 AS n
+            FROM content_items)
+        UPDATE content_items ci SET variant_id = v.id
+        FROM items i JOIN variants v ON v.campaign_id = i.campaign_id AND v.n = i.n % v.variant_count
+        WHERE ci.id = i.id
+        """;
+
+    const string InsertOutcomes = """
+        INSERT INTO outcome_measurements (campaign_id, variant_id, kind, question, design, arm, sample_size, agreeing, conversion_type,
+                                          count, note, evidence_url, measured_on)
+        SELECT c.id, v.id, o.kind, o.question, o.design, o.arm, o.sample_size, o.agreeing, o.conversion_type, o.count, o.note,
+               o.evidence_url, o.measured_on
+        FROM jsonb_array_elements(@doc::jsonb) AS doc
+        JOIN campaigns c ON c.external_ref = doc->>'key'
+        CROSS JOIN LATERAL jsonb_to_recordset(coalesce(doc->'outcomes', '[]')) AS o(
+            kind text, variant text, question text, design text, arm text, sample_size integer, agreeing integer, conversion_type text,
+            count integer, note text, evidence_url text, measured_on date)
+        LEFT JOIN campaign_variants v ON v.campaign_id = c.id AND v.name = o.variant
         """;
 
     const string SelectContent = """

@@ -161,4 +161,22 @@ public sealed class CampaignEditingTests
         var days = await s.Store.DaysAsync(id);
         Assert.Equal(expectedReach, KpiProgress.CurrentValue("reach", days));
     }
+
+    [Fact]
+    public async Task Demo_data_has_variants_with_content_and_survey_arms_stored_as_counts()
+    {
+        await using var s = await SetUpAsync();
+        await using var conn = await s.Db.DataSource.OpenConnectionAsync();
+        var id = await conn.ExecuteScalarAsync<long>("SELECT id FROM campaigns WHERE external_ref = 'hd-fakker-qbal-matpartagi'");
+
+        var variants = await s.Store.VariantsAsync(id);
+        var outcomes = await s.Store.OutcomesAsync(id);
+
+        Assert.Equal(["A", "B"], variants.Select(v => v.Name));
+        Assert.All(variants, v => Assert.True(v.ContentItems > 0));
+        Assert.Equal((await s.Store.ContentAsync(id)).Count, variants.Sum(v => v.ContentItems));
+        var pre = outcomes.Single(o => o.Arm == "pre");
+        Assert.Equal((600, 186), (pre.SampleSize!.Value, pre.Agreeing!.Value));
+        Assert.Equal(412, outcomes.Single(o => o.VariantName == "A").Count);
+    }
 }

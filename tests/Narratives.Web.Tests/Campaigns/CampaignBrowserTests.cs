@@ -122,6 +122,7 @@ public sealed class CampaignBrowserTests(BrowserFixture fixture)
         await page.GetByTestId("outcome-save").ClickAsync();
         await Assertions.Expect(page.GetByTestId("outcome")).ToHaveCountAsync(2);
         await Assertions.Expect(page.GetByTestId("outcomes")).ToContainTextAsync("95 of 180 agreed");
+        await Assertions.Expect(page.GetByTestId("verdict")).ToContainTextAsync("Agreement is higher after than before");
         await session.CheckAccessibilityAsync();
         Assert.Equal(2L, await ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE entity_type = 'outcome_measurement' AND action = 'create' AND after->>'question' = 'I check who is behind a video before sharing it'"));
     }

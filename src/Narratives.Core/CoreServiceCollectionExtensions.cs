@@ -35,6 +35,8 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Campaigns.CampaignStore>();
         services.AddSingleton<Campaigns.CampaignEditing>();
+        services.AddSingleton<Analytics.RollupStore>();
+        services.AddSingleton<Analytics.AnalyticsStore>();
         if (database.LocalCluster is not null)
             services.AddHostedService<LocalClusterLifetime>();
         return services;

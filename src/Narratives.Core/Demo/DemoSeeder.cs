@@ -58,6 +58,7 @@ public sealed class DemoSeeder(NpgsqlDataSource db, ILogger<DemoSeeder> logger)
         var items = (await conn.QueryAsync<DemoContentItem>(new CommandDefinition(SelectContent, transaction: tx, cancellationToken: ct))).ToList();
         var facts = DemoEngagement.Generate(items, AsOf);
         var factCount = await DemoEngagement.CopyAsync(conn, facts, ct);
+        await Analytics.RollupStore.RebuildAsync(conn, tx, ct);
 
         await tx.CommitAsync(ct);
         var result = new DemoSeedResult(orgCount, initiativeCount, campaignCount, contentCount, factCount);

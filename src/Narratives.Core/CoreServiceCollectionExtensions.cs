@@ -37,6 +37,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Campaigns.CampaignEditing>();
         services.AddSingleton<Analytics.RollupStore>();
         services.AddSingleton<Analytics.AnalyticsStore>();
+        services.AddSingleton<Analytics.AnalyticsNotifier>();
         if (database.LocalCluster is not null)
             services.AddHostedService<LocalClusterLifetime>();
         return services;

@@ -3,6 +3,7 @@ using Narratives.Web.Health;
 using Narratives.Web.Localization;
 using Narratives.Web.Accounts;
 using Narratives.Web.Api;
+using Narratives.Web.Analytics;
 using Narratives.Web.Security;
 
 namespace Narratives.Web;
@@ -38,6 +39,7 @@ public static class WebServiceCollectionExtensions
         app.MapCultureSwitch();
         app.MapAccountEndpoints();
         app.MapNarrativesApi();
+        app.MapAnalyticsExport();
         app.MapOpenApi().AllowAnonymous();
         // Our own Content-Security-Policy says frame-ancestors 'none'; Blazor's matching header must not loosen it.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = "'none'");

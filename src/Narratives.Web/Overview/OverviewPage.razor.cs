@@ -1,34 +1,86 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Narratives.Core.Analytics;
 using Narratives.Core.Overview;
+using Narratives.Core.Reference;
+using Narratives.Web.Analytics;
+using Narratives.Web.Campaigns;
 using Narratives.Web.Shell;
 using Plotly.Blazor;
+using Plotly.Blazor.Interop;
 using Plotly.Blazor.Traces;
-using Plotly.Blazor.Traces.ScatterLib;
 
 namespace Narratives.Web.Overview;
 
+/// <summary>
+/// The Overview: how far the campaigns reach and whether people engage, for the filters in the address. Every figure
+/// comes from the rollups, over the campaigns the visitor may see; clicking a bar, a cell or a country filters by it.
+/// </summary>
 public sealed partial class OverviewPage
 {
-    const int PeriodDays = 90;
-
     [Inject] OverviewStore Store { get; set; } = default!;
+    [Inject] AnalyticsStore Analytics { get; set; } = default!;
+    [Inject] AnalyticsNotifier Notifier { get; set; } = default!;
+    [Inject] Taxonomy Taxonomy { get; set; } = default!;
+    [Inject] NavigationManager Navigation { get; set; } = default!;
+    [Inject] TimeProvider Clock { get; set; } = default!;
+    [CascadingParameter] Task<AuthenticationState> Auth { get; set; } = default!;
 
-    OverviewSummary? summary;
+    OverviewCounts? counts;
+    AnalyticsView? view;
+    MetricTotals? totals, previous;
     string? error;
-    IList<ITrace> impressionsData = [];
-    IList<ITrace> regionsData = [];
-    Layout impressionsLayout = new();
-    Layout regionsLayout = new();
+    string platformList = "", platformsNote = "";
+    List<string> warnings = [];
+    IReadOnlyList<AnalyticsStore.TopContent> topContent = [];
+    IList<ITrace> reachData = [], engagementData = [], themeData = [], heatmapData = [], platformData = [], mapData = [];
+    Layout reachLayout = new(), engagementLayout = new(), themeLayout = new(), heatmapLayout = new(), platformLayout = new(), mapLayout = new();
+    PlotlyChart? themeChart, heatmapChart, platformChart, mapChart;
+    readonly HashSet<PlotlyChart> subscribed = [];
+    List<string> themeIds = [], audienceIds = [], platformIds = [], countryIds = [];
 
-    protected override async Task OnInitializedAsync()
+    readonly Config mapConfig = new() { Responsive = true, DisplayLogo = false, TopoJsonUrl = "/geo/" };
+
+    protected override void OnInitialized() => Notifier.Changed += OnFiguresChanged;
+
+    public void Dispose() => Notifier.Changed -= OnFiguresChanged;
+
+    /// <summary>An import finished somewhere: redraw with the new figures, without a reload.</summary>
+    Task OnFiguresChanged(IReadOnlyCollection<long> campaigns) => InvokeAsync(async () =>
+    {
+        await LoadAsync();
+        StateHasChanged();
+    });
+
+    protected override Task OnParametersSetAsync() => LoadAsync();
+
+    async Task LoadAsync()
     {
         try
         {
-            summary = await Store.SummaryAsync(PeriodDays);
-            var daily = await Store.DailyByPlatformAsync(PeriodDays);
-            var regions = await Store.InitiativesByRegionAsync();
-            BuildImpressionsChart(daily);
-            BuildRegionsChart(regions);
+            var viewer = CampaignGate.ViewerOf((await Auth).User);
+            var lastDay = await Analytics.LastDayAsync() ?? DateOnly.FromDateTime(Clock.GetUtcNow().UtcDateTime);
+            view = AnalyticsView.FromUri(Navigation, Taxonomy, lastDay);
+            var filter = view.Filter;
+            counts = await Store.CountsAsync(viewer);
+            totals = await Analytics.TotalsAsync(filter, viewer);
+            previous = await Analytics.TotalsAsync(filter.Previous(), viewer);
+            var series = await Analytics.BreakdownAsync(filter, viewer, Dimension.Day, Dimension.Platform);
+            var themes = await Analytics.BreakdownAsync(filter, viewer, Dimension.Theme);
+            var heatmap = filter.Language is null ? await Analytics.BreakdownAsync(filter, viewer, Dimension.Theme, Dimension.Audience) : [];
+            var platforms = await Analytics.BreakdownAsync(filter, viewer, Dimension.Platform);
+            var map = await Analytics.InitiativesByCountryAsync(filter);
+            topContent = await Analytics.TopContentAsync(filter, viewer);
+
+            platformList = Charts.PlatformList(platforms.Select(p => p.Key));
+            platformsNote = platforms.Count > 1 ? L["Overview.AllPlatforms"] : "";
+            warnings = Warnings(totals, platforms);
+            BuildSeries(series);
+            BuildThemes(themes);
+            BuildHeatmap(heatmap);
+            BuildPlatforms(platforms);
+            BuildMap(map);
+            error = null;
         }
         catch (Npgsql.NpgsqlException ex)
         {
@@ -37,32 +89,136 @@ public sealed partial class OverviewPage
         }
     }
 
-    void BuildImpressionsChart(IReadOnlyList<DailyPlatformFigures> daily)
+    List<string> Warnings(MetricTotals t, IReadOnlyList<BreakdownRow> platforms)
     {
-        impressionsData = daily
-            .GroupBy(d => d.Platform)
-            .Select(g => (ITrace)new Scatter
-            {
-                Name = PlatformNames.Display(g.Key),
-                Mode = ModeFlag.Lines,
-                X = g.Select(d => (object)d.Day.ToDateTime(TimeOnly.MinValue)).ToList(),
-                Y = g.Select(d => (object)d.Impressions).ToList(),
-            })
-            .ToList();
-        impressionsLayout = ChartDefaults.Layout(L["Overview.ImpressionsChart.XAxis"], L["Overview.ImpressionsChart.YAxis"]);
+        var list = new List<string>();
+        if (platforms.Count == 1) list.Add(L["Analytics.SinglePlatform", PlatformNames.Display(platforms[0].Key)]);
+        if (t.Items is > 0 and < 30 || t.Impressions is > 0 and < 1000) list.Add(L["Analytics.SmallSample", t.Impressions.ToString("N0")]);
+        return list;
     }
 
-    void BuildRegionsChart(IReadOnlyList<RegionCount> regions)
+    void BuildSeries(IReadOnlyList<BreakdownRow> series)
     {
-        regionsData =
+        reachData = Charts.LinesBySecondKey(series, t => t.Reach, PlatformNames.Display);
+        engagementData = Charts.LinesBySecondKey(series, t => t.Engagements, PlatformNames.Display);
+        reachLayout = ChartDefaults.Layout(L["Overview.Day"], L["Overview.ReachChart.YAxis"]);
+        engagementLayout = ChartDefaults.Layout(L["Overview.Day"], L["Overview.EngagementChart.YAxis"]);
+    }
+
+    void BuildThemes(IReadOnlyList<BreakdownRow> themes)
+    {
+        var byReach = view!.Rate == "reach";
+        themeIds = themes.Select(t => t.Key).ToList();
+        themeData = Charts.RateBars(themes.Select(t => (Taxonomy.ThemeLabel(t.Key), t.Totals.Engagements, byReach ? t.Totals.Reach : t.Totals.Impressions)).ToList(),
+            L["Overview.ThemeRate.YAxis"]);
+        themeLayout = ChartDefaults.Layout(L["Initiatives.Theme"], byReach ? L["Overview.ThemeRate.YAxisReach"] : L["Overview.ThemeRate.YAxis"], showLegend: false);
+    }
+
+    void BuildHeatmap(IReadOnlyList<BreakdownRow> cells)
+    {
+        themeIds = themeIds.Count > 0 ? themeIds : cells.Select(c => c.Key).Distinct().ToList();
+        var rowIds = cells.Select(c => c.Key).Distinct().OrderBy(Taxonomy.ThemeLabel).ToList();
+        audienceIds = cells.Select(c => c.Key2).Distinct().OrderBy(Taxonomy.AudienceLabel).ToList();
+        var rates = cells.ToDictionary(c => (c.Key, c.Key2), c => Metrics.Get(view!.RateMetric).Compute(c.Totals));
+        heatmapRows = rowIds;
+        heatmapData =
         [
-            new Bar
+            new HeatMap
             {
-                Name = L["Overview.RegionsChart.YAxis"],
-                X = regions.Select(r => (object)r.Region).ToList(),
-                Y = regions.Select(r => (object)r.Initiatives).ToList(),
+                X = audienceIds.Select(a => (object)Taxonomy.AudienceLabel(a)).ToList(),
+                Y = rowIds.Select(t => (object)Taxonomy.ThemeLabel(t)).ToList(),
+                Z = rowIds.Select(t => (object)audienceIds.Select(a => (object?)(rates.GetValueOrDefault((t, a)) is { } r ? Math.Round(100 * r, 2) : null)).ToList()).ToList(),
+                ColorScale = "Blues",
+                HoverTemplate = "%{y} × %{x}: %{z:.2f}%<extra></extra>",
+                ColorBar = new Plotly.Blazor.Traces.HeatMapLib.ColorBar { Title = new Plotly.Blazor.Traces.HeatMapLib.ColorBarLib.Title { Text = "%" } },
             },
         ];
-        regionsLayout = ChartDefaults.Layout(L["Overview.RegionsChart.XAxis"], L["Overview.RegionsChart.YAxis"], showLegend: false);
+        heatmapLayout = ChartDefaults.Layout(L["Initiatives.Audience"], L["Initiatives.Theme"], showLegend: false);
+        heatmapLayout.Margin = new Plotly.Blazor.LayoutLib.Margin { L = 180, R = 16, T = 16, B = 110 };
+    }
+
+    List<string> heatmapRows = [];
+
+    void BuildPlatforms(IReadOnlyList<BreakdownRow> platforms)
+    {
+        platformIds = platforms.Select(p => p.Key).ToList();
+        platformData =
+        [
+            new Bar { Name = L["Metric.impressions"], X = platforms.Select(p => (object)PlatformNames.Display(p.Key)).ToList(), Y = platforms.Select(p => (object)p.Totals.Impressions).ToList() },
+            new Bar { Name = L["Metric.engagements"], X = platforms.Select(p => (object)PlatformNames.Display(p.Key)).ToList(), Y = platforms.Select(p => (object)p.Totals.Engagements).ToList() },
+        ];
+        platformLayout = ChartDefaults.Layout(L["Content.Platform"], L["Overview.PlatformMix.YAxis"]);
+    }
+
+    void BuildMap(IReadOnlyList<AnalyticsStore.CountryInitiatives> countries)
+    {
+        countryIds = countries.Select(c => c.Country).ToList();
+        mapData =
+        [
+            new Choropleth
+            {
+                Locations = countries.Select(c => (object)c.Country).ToList(),
+                Z = countries.Select(c => (object)c.Initiatives).ToList(),
+                TextArray = countries.Select(c => c.Name).ToList(),
+                LocationMode = Plotly.Blazor.Traces.ChoroplethLib.LocationModeEnum.ISO3,
+                ColorScale = "Blues",
+                ColorBar = new Plotly.Blazor.Traces.ChoroplethLib.ColorBar { Title = new Plotly.Blazor.Traces.ChoroplethLib.ColorBarLib.Title { Text = L["Coverage.Initiatives"] } },
+                HoverTemplate = "%{text}: %{z}<extra></extra>",
+            },
+        ];
+        mapLayout = new Layout
+        {
+            Height = 360,
+            Margin = new Plotly.Blazor.LayoutLib.Margin { L = 0, R = 0, T = 0, B = 0 },
+            Geo = [new Plotly.Blazor.LayoutLib.Geo { ShowFrame = false, ShowCountries = true }],
+        };
+    }
+
+    /// <summary>Plotly calls back after drawing; clicks are subscribed once per chart. A closed circuit ends it quietly.</summary>
+    void Subscribe(PlotlyChart? chart)
+    {
+        if (chart is null || !subscribed.Add(chart)) return;
+        _ = SubscribeAsync(chart);
+    }
+
+    static async Task SubscribeAsync(PlotlyChart chart)
+    {
+        try { await chart.SubscribeClickEvent(); }
+        catch (Microsoft.JSInterop.JSDisconnectedException) { }
+        catch (TaskCanceledException) { }
+    }
+
+    static int? Index(IEnumerable<EventDataPoint> points) =>
+        points.FirstOrDefault()?.PointNumber is { } n && int.TryParse(n.ToString(), out var i) ? i : null;
+
+    void Drill(params (string Key, string? Value)[] filters)
+    {
+        var query = view!.Query().ToDictionary();
+        foreach (var (key, value) in filters) query[key] = value;
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(query));
+    }
+
+    void OnThemeClick(IEnumerable<EventDataPoint> points)
+    {
+        if (Index(points) is { } i && i < themeIds.Count) Drill(("theme", themeIds[i]));
+    }
+
+    void OnHeatmapClick(IEnumerable<EventDataPoint> points)
+    {
+        var point = points.FirstOrDefault();
+        if (point?.X is null || point.Y is null) return;
+        var theme = heatmapRows.FirstOrDefault(t => Taxonomy.ThemeLabel(t) == point.Y.ToString());
+        var audience = audienceIds.FirstOrDefault(a => Taxonomy.AudienceLabel(a) == point.X.ToString());
+        if (theme is not null && audience is not null) Drill(("theme", theme), ("audience", audience), ("language", null));
+    }
+
+    void OnPlatformClick(IEnumerable<EventDataPoint> points)
+    {
+        if (Index(points) is { } i && i < platformIds.Count) Drill(("platform", platformIds[i]));
+    }
+
+    void OnMapClick(IEnumerable<EventDataPoint> points)
+    {
+        if (Index(points) is { } i && i < countryIds.Count) Drill(("country", countryIds[i]));
     }
 }

@@ -31,6 +31,7 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         ["GET /initiatives/{Id:long}/edit"] = [ToLogin, Denied, Denied, Denied, Ok],
         ["GET /campaigns"] = [ToLogin, Ok, Ok, Ok, Ok],
         // {CampaignId} is a draft of organization A: private to A and staff; to anyone else it does not exist.
+        ["GET /analytics/export.{format}"] = [ToLogin, Ok, Ok, Ok, Ok],
         ["GET /campaigns/new"] = [ToLogin, Ok, Ok, Denied, Ok],
         ["GET /campaigns/{CampaignId:long}"] = [ToLogin, Ok, NotFound, NotFound, Ok],
         ["GET /campaigns/{CampaignId:long}/edit"] = [ToLogin, Ok, NotFound, Denied, Ok],
@@ -154,6 +155,7 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
             var method = route.Split(' ')[0];
             var path = route.Split(' ')[1].TrimStart('/');
             if (path == "culture") path += "?name=en";
+            if (path.StartsWith("analytics/export", StringComparison.Ordinal)) path += "?widget=platforms";
             path = path.Replace("{documentName}", "v1").Replace("{id:long}", VerifiedInitiativeId.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .Replace("{format}", "csv")
                 .Replace("{CampaignId:long}", DraftCampaignOfA.ToString(System.Globalization.CultureInfo.InvariantCulture))

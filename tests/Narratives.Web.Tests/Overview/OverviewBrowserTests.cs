@@ -22,10 +22,11 @@ public sealed class OverviewBrowserTests(BrowserFixture fixture)
         var initiatives = (long)(await count.ExecuteScalarAsync())!;
         Assert.True(initiatives >= 46);
         await Assertions.Expect(session.Page.GetByTestId("kpi-initiatives")).ToContainTextAsync(initiatives.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await Assertions.Expect(session.Page.Locator("#impressions-by-platform.js-plotly-plot .main-svg").First).ToBeAttachedAsync();
-        await Assertions.Expect(session.Page.Locator("#initiatives-by-region.js-plotly-plot .main-svg").First).ToBeAttachedAsync();
+        foreach (var chart in new[] { "reach-over-time", "engagement-over-time", "rate-by-theme", "theme-audience", "platform-mix", "initiatives-map" })
+            await Assertions.Expect(session.Page.Locator($"#{chart}.js-plotly-plot .main-svg").First).ToBeAttachedAsync();
         // One line per platform in the demo data, each named in the legend.
-        await Assertions.Expect(session.Page.Locator("#impressions-by-platform .legend .traces")).ToHaveCountAsync(5);
+        await Assertions.Expect(session.Page.Locator("#reach-over-time .legend .traces")).ToHaveCountAsync(5);
+        await Assertions.Expect(session.Page.GetByTestId("top-content").Locator("tbody tr")).ToHaveCountAsync(10);
     }
 
     [Theory]

@@ -16,13 +16,11 @@ namespace Narratives.Web.Overview;
 /// The Overview: how far the campaigns reach and whether people engage, for the filters in the address. Every figure
 /// comes from the rollups, over the campaigns the visitor may see; clicking a bar, a cell or a country filters by it.
 /// </summary>
-public sealed partial class OverviewPage
+public sealed partial class OverviewPage : AnalyticsPage
 {
     [Inject] OverviewStore Store { get; set; } = default!;
     [Inject] AnalyticsStore Analytics { get; set; } = default!;
-    [Inject] AnalyticsNotifier Notifier { get; set; } = default!;
     [Inject] Taxonomy Taxonomy { get; set; } = default!;
-    [Inject] NavigationManager Navigation { get; set; } = default!;
     [Inject] TimeProvider Clock { get; set; } = default!;
     [CascadingParameter] Task<AuthenticationState> Auth { get; set; } = default!;
 
@@ -41,20 +39,7 @@ public sealed partial class OverviewPage
 
     readonly Config mapConfig = new() { Responsive = true, DisplayLogo = false, TopoJsonUrl = "/geo/" };
 
-    protected override void OnInitialized() => Notifier.Changed += OnFiguresChanged;
-
-    public void Dispose() => Notifier.Changed -= OnFiguresChanged;
-
-    /// <summary>An import finished somewhere: redraw with the new figures, without a reload.</summary>
-    Task OnFiguresChanged(IReadOnlyCollection<long> campaigns) => InvokeAsync(async () =>
-    {
-        await LoadAsync();
-        StateHasChanged();
-    });
-
-    protected override Task OnParametersSetAsync() => LoadAsync();
-
-    async Task LoadAsync()
+    protected override async Task LoadAsync()
     {
         try
         {

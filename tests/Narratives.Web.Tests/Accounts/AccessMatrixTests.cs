@@ -32,6 +32,12 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         ["GET /campaigns"] = [ToLogin, Ok, Ok, Ok, Ok],
         // {CampaignId} is a draft of organization A: private to A and staff; to anyone else it does not exist.
         ["GET /analytics/export.{format}"] = [ToLogin, Ok, Ok, Ok, Ok],
+        ["GET /explorer"] = [ToLogin, Ok, Ok, Ok, Ok],
+        ["GET /compare"] = [ToLogin, Ok, Ok, Ok, Ok],
+        ["GET /methodology"] = [ToLogin, Ok, Ok, Ok, Ok],
+        ["POST /explorer"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /compare"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /methodology"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
         ["GET /campaigns/new"] = [ToLogin, Ok, Ok, Denied, Ok],
         ["GET /campaigns/{CampaignId:long}"] = [ToLogin, Ok, NotFound, NotFound, Ok],
         ["GET /campaigns/{CampaignId:long}/edit"] = [ToLogin, Ok, NotFound, Denied, Ok],

@@ -170,6 +170,26 @@ public sealed class CampaignStore(NpgsqlDataSource db)
         return (await conn.QueryAsync<CampaignDay>(new CommandDefinition(sql, new { campaignId }, cancellationToken: ct))).AsList();
     }
 
+    public sealed record VariantTotals(long VariantId, string Name, bool IsControl, long Impressions, long Clicks, long Engagements);
+
+    /// <summary>Each variant's engagement over all its content, for A/B comparisons (counts, so rates get intervals).</summary>
+    public async Task<IReadOnlyList<VariantTotals>> VariantTotalsAsync(long campaignId, CancellationToken ct = default)
+    {
+        const string sql = """
+            SELECT v.id AS variant_id, v.name, v.is_control,
+                   coalesce(sum(f.impressions), 0)::bigint AS impressions, coalesce(sum(f.clicks), 0)::bigint AS clicks,
+                   coalesce(sum(coalesce(f.reactions, 0) + coalesce(f.comments, 0) + coalesce(f.shares, 0) + coalesce(f.saves, 0) + coalesce(f.clicks, 0)), 0)::bigint AS engagements
+            FROM campaign_variants v
+            LEFT JOIN content_items ci ON ci.variant_id = v.id
+            LEFT JOIN engagement_facts f ON f.content_item_id = ci.id
+            WHERE v.campaign_id = @campaignId
+            GROUP BY v.id, v.name, v.is_control
+            ORDER BY v.is_control, v.name
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<VariantTotals>(new CommandDefinition(sql, new { campaignId }, cancellationToken: ct))).AsList();
+    }
+
     public sealed record InitiativeChoice(long Id, string Name);
 
     /// <summary>The initiatives a campaign can be logged under: every one not archived.</summary>

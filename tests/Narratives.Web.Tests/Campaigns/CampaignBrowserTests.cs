@@ -149,4 +149,20 @@ public sealed class CampaignBrowserTests(BrowserFixture fixture)
 
         Assert.True(before + 2 <= await ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'access_denied' AND entity_type = 'campaign' AND entity_id = @id", ("id", draft.ToString())));
     }
+
+    [Fact]
+    public async Task A_campaign_with_variants_shows_its_funnel_and_an_ab_verdict_in_words()
+    {
+        var id = await ScalarAsync<long>("SELECT id FROM campaigns WHERE external_ref = 'hd-fakker-qbal-matpartagi'");
+        await using var session = await fixture.NewSessionAsync();
+        await session.SignInAsync(DemoUser.Researcher);
+
+        await session.GotoAsync($"/campaigns/{id}");
+
+        await Assertions.Expect(session.Page.Locator("#campaign-funnel.js-plotly-plot .main-svg").First).ToBeAttachedAsync();
+        await Assertions.Expect(session.Page.GetByTestId("ab-verdict")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("beats|No detectable difference|Too few"));
+        await session.Page.GetByRole(AriaRole.Tab, new() { NameRegex = new Regex("^Outcomes") }).ClickAsync();
+        await Assertions.Expect(session.Page.GetByTestId("verdict")).ToContainTextAsync("Agreement is higher after than before");
+        await session.CheckAccessibilityAsync();
+    }
 }

@@ -67,7 +67,7 @@ public sealed class ImportPipeline(ImportStore store, RawFileStore rawFiles, Ing
                 merge.ItemsCreated, merge.ItemsChanged, merge.DirtyDays, listed, totals.Result());
             try
             {
-                await store.FinishAsync(importId, report, ct);
+                await store.FinishAsync(importId, report, ct, replay: request.Source == ImportSource.Replay);
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
             {

@@ -73,9 +73,12 @@ public sealed class ImportStore(NpgsqlDataSource db)
         }, cancellationToken: ct));
     }
 
-    public async Task FinishAsync(long importId, ImportReport report, CancellationToken ct)
+    public async Task FinishAsync(long importId, ImportReport report, CancellationToken ct, bool replay = false)
     {
         const string sql = """
+            UPDATE imports SET status = 'replayed'
+            WHERE @replay AND campaign_id = @CampaignId AND file_sha256 = decode(@Sha256, 'hex') AND id <> @importId
+              AND status IN ('imported', 'imported_with_errors') AND @Status IN ('imported', 'imported_with_errors');
             UPDATE imports SET status = @Status, format = @Format, message = @Message, rows_read = @RowsRead,
                                rows_imported = @RowsImported, rows_quarantined = @RowsQuarantined,
                                report = @report::jsonb, finished_at = now()
@@ -85,7 +88,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
         await conn.ExecuteAsync(new CommandDefinition(sql, new
         {
             report.Status, report.Format, report.Message, report.RowsRead, report.RowsImported, report.RowsQuarantined,
-            report = System.Text.Json.JsonSerializer.Serialize(report), importId,
+            report = System.Text.Json.JsonSerializer.Serialize(report), importId, replay, report.CampaignId, report.Sha256,
         }, cancellationToken: ct));
     }
 

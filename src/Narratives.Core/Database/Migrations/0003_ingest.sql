@@ -49,7 +49,10 @@ CREATE TABLE engagement_period_totals (
     CHECK (period_end > period_start)
 );
 
+-- A replayed import (the kept raw file imported again after a parser fix) supersedes the earlier one.
 ALTER TABLE imports
+    DROP CONSTRAINT imports_status_check,
+    ADD CONSTRAINT imports_status_check CHECK (status IN ('running', 'imported', 'imported_with_errors', 'duplicate', 'rejected', 'failed', 'replayed')),
     ADD COLUMN currency char(3) CHECK (currency ~ '^[A-Z]{3}$'),
     ADD COLUMN report jsonb;
 

@@ -62,7 +62,8 @@ public static class ImportBenchmark
                     """);
 
             var options = new IngestOptions { RawFileDirectory = Path.Combine(work, "raw") };
-            var pipeline = new ImportPipeline(new ImportStore(db), new RawFileStore(options), options, TimeProvider.System);
+            var store = new ImportStore(db) { StepTimings = (step, took) => output.WriteLine($"  {step}: {took.TotalSeconds:F2} s") };
+            var pipeline = new ImportPipeline(store, new RawFileStore(options), options, TimeProvider.System);
             sw.Restart();
             ImportReport report;
             await using (var stream = File.OpenRead(file))

@@ -70,38 +70,50 @@ public sealed class CsvRecordReader(TextReader reader, int maxFieldLength)
     /// <summary>The fields of a complete record, or null while a quoted field is still open.</summary>
     static string[]? TryParse(string text, char delimiter)
     {
-        var fields = new List<string>();
-        var field = new StringBuilder();
+        var fields = new List<string>(32);
         var i = 0;
         while (true)
         {
-            field.Clear();
             if (i < text.Length && text[i] == '"')
             {
                 i++;
-                var closed = false;
-                while (i < text.Length)
+                StringBuilder? escaped = null;
+                var start = i;
+                while (true)
                 {
-                    if (text[i] == '"')
+                    var q = text.IndexOf('"', i);
+                    if (q < 0) return null;
+                    if (q + 1 < text.Length && text[q + 1] == '"')
                     {
-                        if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i += 2; continue; }
-                        i++;
-                        closed = true;
-                        break;
+                        (escaped ??= new StringBuilder()).Append(text, start, q + 1 - start);
+                        i = start = q + 2;
+                        continue;
                     }
-                    field.Append(text[i++]);
+                    var value = escaped is null ? text[start..q] : escaped.Append(text, start, q - start).ToString();
+                    i = q + 1;
+                    // Text after the closing quote is kept, as spreadsheets do.
+                    var next = text.IndexOf(delimiter, i);
+                    if (next < 0) next = text.Length;
+                    if (next > i) value += text[i..next];
+                    fields.Add(value);
+                    i = next;
+                    break;
                 }
-                if (!closed) return null;
-                // Text after the closing quote is kept, as spreadsheets do.
-                while (i < text.Length && text[i] != delimiter) field.Append(text[i++]);
             }
             else
             {
-                while (i < text.Length && text[i] != delimiter) field.Append(text[i++]);
+                var next = text.IndexOf(delimiter, i);
+                if (next < 0) next = text.Length;
+                fields.Add(text[i..next]);
+                i = next;
             }
-            fields.Add(field.ToString());
             if (i >= text.Length) return fields.ToArray();
             i++; // delimiter
+            if (i == text.Length)
+            {
+                fields.Add("");
+                return fields.ToArray();
+            }
         }
     }
 

@@ -40,7 +40,13 @@ public sealed class Header
         return -1;
     }
 
-    public static string Normalize(string name)
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Normalized = new(StringComparer.Ordinal);
+
+    /// <summary>Column names are looked up for every row: each distinct name is normalised once.</summary>
+    public static string Normalize(string name) =>
+        Normalized.Count < 10_000 ? Normalized.GetOrAdd(name, NormalizeUncached) : NormalizeUncached(name);
+
+    static string NormalizeUncached(string name)
     {
         var s = name.Trim().Trim('\uFEFF', '"').Trim().ToLowerInvariant().Normalize(NormalizationForm.FormD);
         var sb = new StringBuilder(s.Length);
@@ -78,15 +84,30 @@ public sealed class CsvRow(Header header, CsvRecord record)
         return i < 0 ? names[0] : header.Cells[i].Trim();
     }
 
-    public long? Count(params string[] names) => Values.Count(Text(names), ColumnName(names));
+    // The column's name is looked up only when a cell is bad: these run for every cell of every row.
+    public long? Count(params string[] names) => Named(names, t => Values.Count(t, ""));
 
-    public decimal? Decimal(params string[] names) => Values.Decimal(Text(names), ColumnName(names));
+    public decimal? Decimal(params string[] names) => Named(names, t => Values.Decimal(t, ""));
 
-    public DateTimeOffset? Timestamp(params string[] names) => Values.Timestamp(Text(names), ColumnName(names));
+    public DateTimeOffset? Timestamp(params string[] names) => Named(names, t => Values.Timestamp(t, ""));
 
-    public DateOnly? Date(params string[] names) => Values.Date(Text(names), ColumnName(names));
+    public DateOnly? Date(params string[] names) => Named(names, t => Values.Date(t, ""));
 
-    public int? Duration(params string[] names) => Values.Duration(Text(names), ColumnName(names));
+    public int? Duration(params string[] names) => Named(names, t => Values.Duration(t, ""));
+
+    T Named<T>(string[] names, Func<string, T> read)
+    {
+        var i = header.IndexOf(names);
+        var text = i < 0 || i >= record.Fields.Length ? "" : record.Fields[i];
+        try
+        {
+            return read(text);
+        }
+        catch (CellException ex)
+        {
+            throw new CellException(i < 0 ? names[0] : header.Cells[i].Trim(), ex.Message);
+        }
+    }
 
     public string Required(params string[] names)
     {

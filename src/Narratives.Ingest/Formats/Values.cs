@@ -21,6 +21,7 @@ public static partial class Values
     public static long? Count(string raw, string column)
     {
         var s = raw.Trim();
+        if (s.Length is > 0 and < 19 && s.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0) return long.Parse(s, CultureInfo.InvariantCulture);
         if (IsNotApplicable(s)) return null;
         if (s.StartsWith('-')) throw new CellException(column, $"\"{raw}\" is negative; counts cannot be.");
         var multiplier = 1m;
@@ -95,6 +96,13 @@ public static partial class Values
     {
         var s = raw.Trim();
         if (IsNotApplicable(s)) return null;
+        // ISO 8601, the common case, read directly.
+        if (s.Length == 10 && s[4] == '-' && s[7] == '-' &&
+            DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        if (s.Length > 10 && s[4] == '-' && s[7] == '-' && s[10] == 'T' &&
+            DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var iso))
+            return iso.ToUniversalTime();
         if (s.EndsWith(" +0000", StringComparison.Ordinal)) s = s[..^6] + " +00:00";
         if (DateTimeOffset.TryParseExact(s, DateTimeFormats, CultureInfo.InvariantCulture,
                 DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.AssumeUniversal, out var value))

@@ -21,16 +21,20 @@ public sealed record MergeResult(int RowsMerged, IReadOnlyList<ImportError> Fore
 /// </summary>
 public sealed class ImportStore(NpgsqlDataSource db)
 {
-    public async Task<IReadOnlyList<CampaignRow>> ListCampaignsAsync(CancellationToken ct)
+    /// <summary>Called with each step of the merge and how long it took (the benchmark prints them).</summary>
+    public Action<string, TimeSpan>? StepTimings { get; set; }
+
+    /// <summary>The campaigns files can be imported into: all of them, or one organization's.</summary>
+    public async Task<IReadOnlyList<CampaignRow>> ListCampaignsAsync(CancellationToken ct, long? organizationId = null)
     {
         const string sql = """
             SELECT c.id, c.name, c.organization_id, o.name AS organization_name, c.status
             FROM campaigns c JOIN organizations o ON o.id = c.organization_id
-            WHERE c.archived_at IS NULL
+            WHERE c.archived_at IS NULL AND (@organizationId::bigint IS NULL OR c.organization_id = @organizationId)
             ORDER BY c.id
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<CampaignRow>(new CommandDefinition(sql, cancellationToken: ct))).ToList();
+        return (await conn.QueryAsync<CampaignRow>(new CommandDefinition(sql, new { organizationId }, cancellationToken: ct))).ToList();
     }
 
     public async Task<CampaignRow?> FindCampaignAsync(long campaignId, CancellationToken ct)
@@ -138,21 +142,31 @@ public sealed class ImportStore(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Step(string name)
+        {
+            StepTimings?.Invoke(name, clock.Elapsed);
+            clock.Restart();
+        }
+        // The merge sorts and hashes the whole file: give it the memory to do so without spilling to disk.
+        await Execute(conn, tx, "SET LOCAL work_mem = '256MB'", ct);
         await Execute(conn, tx, CreateStaging, ct);
         var staged = await CopyRowsAsync(conn, rows, ct);
+        Step("parse and COPY into staging");
         // Errors are known only once every row was read.
         await CopyErrorsAsync(conn, importId, errors, ct);
         if (onStage is not null) await onStage("staged");
 
-        var result = await MergeAsync(conn, tx, importId, campaignId, fileName, contentSource, staged, ct);
+        var result = await MergeAsync(conn, tx, importId, campaignId, fileName, contentSource, staged, Step, ct);
         if (onStage is not null) await onStage("merged");
         await tx.CommitAsync(ct);
+        Step("commit");
         return result;
     }
 
     const string CreateStaging = """
         CREATE TEMP TABLE ingest_staging (
-            line integer NOT NULL, platform text NOT NULL, external_id text NOT NULL, meaning text NOT NULL,
+            seq integer NOT NULL, line integer NOT NULL, platform text NOT NULL, external_id text NOT NULL, meaning text NOT NULL,
             day date NOT NULL, period_start date, title text, body text, permalink text, published_at timestamptz,
             duration_seconds integer, language text,
             impressions bigint, reach bigint, views bigint, watch_seconds bigint, reactions bigint, comments bigint,
@@ -163,39 +177,43 @@ public sealed class ImportStore(NpgsqlDataSource db)
     static async Task<int> CopyRowsAsync(NpgsqlConnection conn, IEnumerable<ImportRow> rows, CancellationToken ct)
     {
         const string copy = """
-            COPY ingest_staging (line, platform, external_id, meaning, day, period_start, title, body, permalink, published_at,
+            COPY ingest_staging (seq, line, platform, external_id, meaning, day, period_start, title, body, permalink, published_at,
                                  duration_seconds, language, impressions, reach, views, watch_seconds, reactions, comments,
                                  shares, clicks, saves, follows, spend) FROM STDIN (FORMAT BINARY)
             """;
         var count = 0;
         await using var writer = await conn.BeginBinaryImportAsync(copy, ct);
+        // Rows come from a synchronous reader of the stored file; writing them synchronously into Npgsql's buffer
+        // avoids an await per cell (the buffer is flushed to the server as it fills).
         foreach (var r in rows)
         {
-            await writer.StartRowAsync(ct);
-            await writer.WriteAsync(r.Line, NpgsqlDbType.Integer, ct);
-            await writer.WriteAsync(r.Platform, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(Clean(r.ExternalId)!, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(MeaningName(r.Meaning), NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(r.Day, NpgsqlDbType.Date, ct);
-            await WriteAsync(writer, r.PeriodStart, NpgsqlDbType.Date, ct);
-            await WriteAsync(writer, Clean(r.Title), NpgsqlDbType.Text, ct);
-            await WriteAsync(writer, Clean(r.Text), NpgsqlDbType.Text, ct);
-            await WriteAsync(writer, Clean(r.Permalink), NpgsqlDbType.Text, ct);
-            await WriteAsync(writer, r.PublishedAt, NpgsqlDbType.TimestampTz, ct);
-            await WriteAsync(writer, r.DurationSeconds, NpgsqlDbType.Integer, ct);
-            await WriteAsync(writer, r.Language, NpgsqlDbType.Text, ct);
+            ct.ThrowIfCancellationRequested();
+            writer.StartRow();
+            writer.Write(count, NpgsqlDbType.Integer);
+            writer.Write(r.Line, NpgsqlDbType.Integer);
+            writer.Write(r.Platform, NpgsqlDbType.Text);
+            writer.Write(Clean(r.ExternalId)!, NpgsqlDbType.Text);
+            writer.Write(MeaningName(r.Meaning), NpgsqlDbType.Text);
+            writer.Write(r.Day, NpgsqlDbType.Date);
+            Write(writer, r.PeriodStart, NpgsqlDbType.Date);
+            Write(writer, Clean(r.Title), NpgsqlDbType.Text);
+            Write(writer, Clean(r.Text), NpgsqlDbType.Text);
+            Write(writer, Clean(r.Permalink), NpgsqlDbType.Text);
+            Write(writer, r.PublishedAt, NpgsqlDbType.TimestampTz);
+            Write(writer, r.DurationSeconds, NpgsqlDbType.Integer);
+            Write(writer, r.Language, NpgsqlDbType.Text);
             var m = r.Metrics;
-            await WriteAsync(writer, m.Impressions, NpgsqlDbType.Bigint, ct);
-            await WriteAsync(writer, m.Reach, NpgsqlDbType.Bigint, ct);
-            await WriteAsync(writer, m.Views, NpgsqlDbType.Bigint, ct);
-            await WriteAsync(writer, m.WatchSeconds, NpgsqlDbType.Bigint, ct);
-            await WriteAsync(writer, m.Reactions, NpgsqlDbType.Bigint, ct);
-            await WriteAsync(writer, m.Comments, NpgsqlDbType.Bigint, ct);
-            await WriteAsync(writer, m.Shares, NpgsqlDbType.Bigint, ct);
-            await WriteAsync(writer, m.Clicks, NpgsqlDbType.Bigint, ct);
-            await WriteAsync(writer, m.Saves, NpgsqlDbType.Bigint, ct);
-            await WriteAsync(writer, m.Follows, NpgsqlDbType.Bigint, ct);
-            await WriteAsync(writer, m.Spend, NpgsqlDbType.Numeric, ct);
+            Write(writer, m.Impressions, NpgsqlDbType.Bigint);
+            Write(writer, m.Reach, NpgsqlDbType.Bigint);
+            Write(writer, m.Views, NpgsqlDbType.Bigint);
+            Write(writer, m.WatchSeconds, NpgsqlDbType.Bigint);
+            Write(writer, m.Reactions, NpgsqlDbType.Bigint);
+            Write(writer, m.Comments, NpgsqlDbType.Bigint);
+            Write(writer, m.Shares, NpgsqlDbType.Bigint);
+            Write(writer, m.Clicks, NpgsqlDbType.Bigint);
+            Write(writer, m.Saves, NpgsqlDbType.Bigint);
+            Write(writer, m.Follows, NpgsqlDbType.Bigint);
+            Write(writer, m.Spend, NpgsqlDbType.Numeric);
             count++;
         }
         await writer.CompleteAsync(ct);
@@ -228,7 +246,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
     }
 
     static async Task<MergeResult> MergeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long importId, long campaignId, string fileName,
-        string contentSource, int staged, CancellationToken ct)
+        string contentSource, int staged, Action<string> step, CancellationToken ct)
     {
         // Rows about another campaign's content items are not this import's to change: quarantined, named.
         const string foreign = """
@@ -247,14 +265,15 @@ public sealed class ImportStore(NpgsqlDataSource db)
             .Select(r => new ImportError(r.Line, r.Column, r.Message, r.File)).ToList();
 
         await Execute(conn, tx, "ANALYZE ingest_staging", ct);
+        step("foreign rows and analyze");
 
         // New items are queued for classification (predicted_at is NULL); a changed title or text queues them again.
         const string items = """
-            WITH latest AS (
-                SELECT DISTINCT ON (platform, external_id) platform, external_id, title, body, permalink, published_at,
-                       duration_seconds, language
-                FROM ingest_staging
-                ORDER BY platform, external_id, line DESC
+            WITH last_rows AS (
+                SELECT max(seq) AS seq FROM ingest_staging GROUP BY platform, external_id
+            ), latest AS (
+                SELECT s.platform, s.external_id, s.title, s.body, s.permalink, s.published_at, s.duration_seconds, s.language
+                FROM last_rows l JOIN ingest_staging s ON s.seq = l.seq
             ), upserted AS (
                 INSERT INTO content_items AS c (campaign_id, platform, external_id, permalink, title, text, language,
                                                 published_at, duration_seconds, source)
@@ -291,6 +310,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
         var (created, changed) = await conn.QuerySingleAsync<(int, int)>(new CommandDefinition(
             items.Replace("text_changed", textChanged.Trim()), new { campaignId, contentSource }, tx, cancellationToken: ct));
 
+        step("content items");
         await Execute(conn, tx, """
             SELECT ensure_engagement_partitions(min(day), max(day)) FROM ingest_staging
             WHERE meaning IN ('daily', 'cumulative') HAVING count(*) > 0
@@ -302,7 +322,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
                        s.reactions, s.comments, s.shares, s.clicks, s.saves, s.follows, s.spend
                 FROM ingest_staging s JOIN content_items c ON c.platform = s.platform AND c.external_id = s.external_id
                 WHERE s.meaning = 'daily'
-                ORDER BY c.id, s.day, s.line DESC
+                ORDER BY c.id, s.day, s.seq DESC
             ), written AS (
                 INSERT INTO engagement_facts AS f (content_item_id, day, platform, impressions, reach, views, watch_seconds,
                                                    reactions, comments, shares, clicks, saves, follows, spend, import_id, meaning)
@@ -330,6 +350,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
             ON CONFLICT (campaign_id, day) DO UPDATE SET marked_at = now()
             """;
         await Execute(conn, tx, daily, ct, new { importId, campaignId });
+        step("daily facts");
 
         const string snapshots = """
             WITH rows AS (
@@ -337,7 +358,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
                        s.reactions, s.comments, s.shares, s.clicks, s.saves, s.follows, s.spend
                 FROM ingest_staging s JOIN content_items c ON c.platform = s.platform AND c.external_id = s.external_id
                 WHERE s.meaning = 'cumulative'
-                ORDER BY c.id, s.day, s.line DESC
+                ORDER BY c.id, s.day, s.seq DESC
             )
             INSERT INTO engagement_snapshots AS e (content_item_id, as_of, platform, impressions, reach, views, watch_seconds,
                                                    reactions, comments, shares, clicks, saves, follows, spend, import_id)
@@ -359,6 +380,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
                    coalesce(EXCLUDED.saves, e.saves), coalesce(EXCLUDED.follows, e.follows), coalesce(EXCLUDED.spend, e.spend))
             """;
         var snapshotsWritten = await Execute(conn, tx, snapshots, ct, new { importId });
+        step("snapshots");
 
         if (snapshotsWritten > 0)
         {
@@ -416,7 +438,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
                        s.reach, s.views, s.watch_seconds, s.reactions, s.comments, s.shares, s.clicks, s.saves, s.follows, s.spend
                 FROM ingest_staging s JOIN content_items c ON c.platform = s.platform AND c.external_id = s.external_id
                 WHERE s.meaning = 'period'
-                ORDER BY c.id, s.period_start, s.day, s.line DESC
+                ORDER BY c.id, s.period_start, s.day, s.seq DESC
             ), written AS (
                 INSERT INTO engagement_period_totals AS p (content_item_id, period_start, period_end, platform, impressions,
                             reach, views, watch_seconds, reactions, comments, shares, clicks, saves, follows, spend, import_id)
@@ -439,6 +461,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
             ON CONFLICT (campaign_id, day) DO UPDATE SET marked_at = now()
             """;
         await Execute(conn, tx, periods, ct, new { importId, campaignId });
+        step("derived facts and period totals");
 
         const string dirty = """
             SELECT count(*)::int AS day_count, min(day) AS first_day, max(day) AS last_day
@@ -463,6 +486,18 @@ public sealed class ImportStore(NpgsqlDataSource db)
 
     /// <summary>PostgreSQL text cannot hold NUL characters.</summary>
     static string? Clean(string? s) => s is null || s.IndexOf('\0') < 0 ? s : s.Replace("\0", "");
+
+    static void Write<T>(NpgsqlBinaryImporter writer, T? value, NpgsqlDbType type) where T : struct
+    {
+        if (value is { } v) writer.Write(v, type);
+        else writer.WriteNull();
+    }
+
+    static void Write(NpgsqlBinaryImporter writer, string? value, NpgsqlDbType type)
+    {
+        if (value is not null) writer.Write(value, type);
+        else writer.WriteNull();
+    }
 
     static async Task WriteAsync<T>(NpgsqlBinaryImporter writer, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct
     {

@@ -1,3 +1,4 @@
+using Narratives.Web.Imports;
 using Narratives.Web.Security;
 
 namespace Narratives.Web.Api;
@@ -12,6 +13,7 @@ public static class ApiEndpoints
             .RequireRateLimiting(RateLimits.Api)
             .WithTags("Narratives API");
         api.MapWhoAmI();
+        api.MapImportsApi();
         app.MapInitiativesApi();
     }
 }

@@ -38,8 +38,9 @@ public sealed class IdempotenceTests
             var once = await db.ImportTextAsync(Render(rows, "a-"), "once.csv", db.CampaignId);
             await db.ImportTextAsync(Render(rows, "b-"), "twice.csv", db.OtherCampaignId);
             var identical = await db.ImportTextAsync(Render(rows, "b-"), "twice.csv", db.OtherCampaignId);
-            // The same rows in another order (a different file, so not recognised by its hash) change nothing either.
-            var reordered = await db.ImportTextAsync(Render(rows.Reverse(), "b-"), "twice-reordered.csv", db.OtherCampaignId);
+            // The same rows in another order, with a blank line at the end (a different file, so not recognised by its
+            // hash), change nothing either.
+            var reordered = await db.ImportTextAsync(Render(rows.Reverse(), "b-") + "\r\n", "twice-reordered.csv", db.OtherCampaignId);
 
             Assert.True(identical.DuplicateFile);
             Assert.Equal((0, 0, 0), (reordered.ContentItemsCreated, reordered.ContentItemsChanged, reordered.DirtyDays.Count));

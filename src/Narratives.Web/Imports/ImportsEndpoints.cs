@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -21,13 +22,13 @@ public static class ImportsEndpoints
 {
     public static void MapImportsApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/campaigns/{id:long}/imports", ImportAsync)
+        api.MapPost("/campaigns/{campaignId:long}/imports", ImportAsync)
             .WithName("ImportIntoCampaign")
             .WithSummary("Import a platform export, a template CSV or JSON rows into a campaign; answers with the import report.")
             .DisableAntiforgery()
             .Produces<ImportReport>()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
-        api.MapGet("/imports/{id:long}/errors.csv", ErrorsCsvAsync)
+        api.MapGet("/imports/{importId:long}/errors.csv", ErrorsCsvAsync)
             .WithName("ImportErrors")
             .WithSummary("The quarantined rows of an import as CSV: file, line, column, reason and the raw text.");
         api.MapGet("/imports/template.csv", () => Results.File(Encoding.UTF8.GetBytes(string.Join(',', TemplateFormat.Columns) + "\r\n"),
@@ -46,14 +47,19 @@ public static class ImportsEndpoints
         return result.Succeeded;
     }
 
-    static async Task<IResult> ImportAsync(long id, HttpContext http, ClaimsPrincipal user, ImportStore store, ImportPipeline pipeline,
-        IngestOptions options, IAuthorizationService authorization, CancellationToken ct)
+    static async Task<IResult> ImportAsync(long campaignId, HttpContext http, ClaimsPrincipal user, ImportStore store, ImportPipeline pipeline,
+        IngestOptions options, IAuthorizationService authorization, IAntiforgery antiforgery, CancellationToken ct)
     {
+        var id = campaignId;
         switch (await MayImportAsync(store, authorization, user, id, ct))
         {
             case null: return Results.Problem(statusCode: 404, title: "No such campaign", detail: $"There is no campaign {id}.");
             case false: return Results.Problem(statusCode: 403, title: "Not allowed", detail: "You may import only into your organization's campaigns.");
         }
+        // A signed-in person's cookie also reaches the API: without an API key, the request must carry the
+        // dashboard's antiforgery token, so that another site cannot post files in their name.
+        if (!user.HasClaim(c => c.Type == ApiKeyAuthenticationHandler.KeyIdClaim) && !await antiforgery.IsRequestValidAsync(http))
+            return Results.Problem(statusCode: 400, title: "Antiforgery token missing", detail: "Send an organization API key in the X-Api-Key header.");
         if (http.Request.ContentLength is { } length && length > options.MaxFileBytes + 64 * 1024)
             return TooLarge(options);
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -160,8 +166,9 @@ public static class ImportsEndpoints
         return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"") + "\"" : text;
     }
 
-    static async Task<IResult> ErrorsCsvAsync(long id, ClaimsPrincipal user, ImportStore store, IAuthorizationService authorization, CancellationToken ct)
+    static async Task<IResult> ErrorsCsvAsync(long importId, ClaimsPrincipal user, ImportStore store, IAuthorizationService authorization, CancellationToken ct)
     {
+        var id = importId;
         var import = await store.FindImportAsync(id, ct);
         if (import is null || await MayImportAsync(store, authorization, user, import.CampaignId, ct) != true)
             return Results.Problem(statusCode: 404, title: "No such import", detail: $"There is no import {id} you may see.");

@@ -12,7 +12,8 @@ namespace Narratives.Web.Tests.Accounts;
 [Collection(BrowserCollection.Name)]
 public sealed class AccessMatrixTests(BrowserFixture fixture)
 {
-    const string Ok = "200", ToLogin = "login", Denied = "denied", BadRequest = "400", Home = "home", Unauthorized = "401";
+    const string Ok = "200", ToLogin = "login", Denied = "denied", BadRequest = "400", Home = "home", Unauthorized = "401",
+        Forbidden = "403", NotFound = "404";
 
     // Columns: anonymous, partner of organization A, partner of organization B, researcher, staff.
     static readonly Dictionary<string, string[]> Matrix = new()
@@ -30,7 +31,7 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         ["GET /initiatives/{Id:long}/edit"] = [ToLogin, Denied, Denied, Denied, Ok],
         ["GET /campaigns"] = [ToLogin, Ok, Ok, Ok, Ok],
         ["GET /content-review"] = [ToLogin, Ok, Ok, Ok, Ok],
-        ["GET /imports"] = [ToLogin, Ok, Ok, Ok, Ok],
+        ["GET /imports"] = [ToLogin, Ok, Ok, Denied, Ok],
         ["GET /model"] = [ToLogin, Ok, Ok, Ok, Ok],
         ["GET /admin"] = [ToLogin, Denied, Denied, Denied, Ok],
         ["GET /admin/organizations"] = [ToLogin, Denied, Denied, Denied, Ok],
@@ -38,6 +39,11 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         ["GET /admin/api-keys"] = [ToLogin, Denied, Denied, Denied, Ok],
         ["GET /admin/audit"] = [ToLogin, Denied, Denied, Denied, Ok],
         ["GET /api/v1/me"] = [Unauthorized, Ok, Ok, Ok, Ok],
+        // {campaignId} is a campaign of partner A's organization; a cookie without the antiforgery token is refused
+        // after the access check. {importId} does not exist.
+        ["POST /api/v1/campaigns/{campaignId:long}/imports"] = [Unauthorized, BadRequest, Forbidden, Forbidden, BadRequest],
+        ["GET /api/v1/imports/{importId:long}/errors.csv"] = [Unauthorized, NotFound, NotFound, NotFound, NotFound],
+        ["GET /api/v1/imports/template.csv"] = [Unauthorized, Ok, Ok, Ok, Ok],
         ["GET /api/v1/initiatives"] = [Ok, Ok, Ok, Ok, Ok],
         ["GET /api/v1/initiatives/{id:long}"] = [Ok, Ok, Ok, Ok, Ok],
         ["GET /api/v1/initiatives/export.{format}"] = [Ok, Ok, Ok, Ok, Ok],
@@ -70,7 +76,7 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         ["POST /initiatives/{Id:long}/edit"] = [ToLogin, Denied, Denied, Denied, BadRequest],
         ["POST /campaigns"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
         ["POST /content-review"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
-        ["POST /imports"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /imports"] = [ToLogin, BadRequest, BadRequest, Denied, BadRequest],
         ["POST /model"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
         ["POST /admin"] = [ToLogin, Denied, Denied, Denied, BadRequest],
         ["POST /admin/organizations"] = [ToLogin, Denied, Denied, Denied, BadRequest],
@@ -108,7 +114,7 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         Assert.Empty(Matrix.Keys.Except(routes));
     }
 
-    long VerifiedInitiativeId;
+    long VerifiedInitiativeId, CampaignOfPartnerA;
 
     [Fact]
     public async Task Each_kind_of_visitor_gets_exactly_the_allowed_answer()
@@ -119,6 +125,10 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
             await conn.OpenAsync();
             await using var cmd = new Npgsql.NpgsqlCommand("SELECT min(id) FROM initiatives WHERE verification = 'verified'", conn);
             VerifiedInitiativeId = (long)(await cmd.ExecuteScalarAsync())!;
+            await using var campaign = new Npgsql.NpgsqlCommand(
+                "SELECT min(c.id) FROM campaigns c JOIN organizations o ON o.id = c.organization_id WHERE o.key = @key", conn);
+            campaign.Parameters.AddWithValue("key", DemoUser.PartnerA.Organization!);
+            CampaignOfPartnerA = (long)(await campaign.ExecuteScalarAsync())!;
         }
         HttpClient[] clients =
         [
@@ -138,6 +148,8 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
             if (path == "culture") path += "?name=en";
             path = path.Replace("{documentName}", "v1").Replace("{id:long}", VerifiedInitiativeId.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .Replace("{format}", "csv")
+                .Replace("{campaignId:long}", CampaignOfPartnerA.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .Replace("{importId:long}", "999999999")
                 .Replace("{Id:long}", VerifiedInitiativeId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             for (var i = 0; i < clients.Length; i++)
             {

@@ -31,7 +31,7 @@ public static class ImportsEndpoints
         api.MapGet("/imports/{importId:long}/errors.csv", ErrorsCsvAsync)
             .WithName("ImportErrors")
             .WithSummary("The quarantined rows of an import as CSV: file, line, column, reason and the raw text.");
-        api.MapGet("/imports/template.csv", () => Results.File(Encoding.UTF8.GetBytes(string.Join(',', TemplateFormat.Columns) + "\r\n"),
+        api.MapGet("/imports/template", () => Results.File(Encoding.UTF8.GetBytes(string.Join(',', TemplateFormat.Columns) + "\r\n"),
                 "text/csv", "narratives-template.csv"))
             .WithName("ImportTemplate")
             .WithSummary("The Narratives template CSV: its header, with every column.");

@@ -43,7 +43,7 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         // after the access check. {importId} does not exist.
         ["POST /api/v1/campaigns/{campaignId:long}/imports"] = [Unauthorized, BadRequest, Forbidden, Forbidden, BadRequest],
         ["GET /api/v1/imports/{importId:long}/errors.csv"] = [Unauthorized, NotFound, NotFound, NotFound, NotFound],
-        ["GET /api/v1/imports/template.csv"] = [Unauthorized, Ok, Ok, Ok, Ok],
+        ["GET /api/v1/imports/template"] = [Unauthorized, Ok, Ok, Ok, Ok],
         ["GET /api/v1/initiatives"] = [Ok, Ok, Ok, Ok, Ok],
         ["GET /api/v1/initiatives/{id:long}"] = [Ok, Ok, Ok, Ok, Ok],
         ["GET /api/v1/initiatives/export.{format}"] = [Ok, Ok, Ok, Ok, Ok],

@@ -71,6 +71,34 @@ public static class IngestCommandLine
                 parse.GetValue(json), interactive, stdout, stderr, ct);
         });
 
+        var importId = new Argument<long>("IMPORT_ID") { Description = "The import whose kept file is imported again." };
+        var replay = new Command("replay", "Import an earlier import's kept raw file again (after a parser fix); it supersedes the earlier import.");
+        replay.Arguments.Add(importId);
+        replay.Options.Add(asOf);
+        replay.Options.Add(json);
+        replay.SetAction(async (parse, ct) =>
+        {
+            await using var ingest = await IngestHost.StartAsync(configuration, ct);
+            var earlier = await ingest.Store.FindImportAsync(parse.GetValue(importId), ct);
+            if (earlier?.StoragePath is null)
+            {
+                await stderr.WriteLineAsync($"There is no import {parse.GetValue(importId)} with a kept file.");
+                return BadInput;
+            }
+            var path = ingest.RawFiles.FullPathOf(earlier.StoragePath);
+            if (!File.Exists(path))
+            {
+                await stderr.WriteLineAsync($"The kept file of import {earlier.Id} is missing from the raw file store ({earlier.StoragePath}).");
+                return Failure;
+            }
+            var hash = Path.GetFileNameWithoutExtension(path);
+            var stored = new StoredFile(Convert.FromHexString(hash), new FileInfo(path).Length, earlier.StoragePath, path);
+            var report = await ingest.Pipeline.ImportStoredAsync(
+                new ImportRequest(earlier.CampaignId, earlier.FileName, ImportSource.Replay, AsOf: parse.GetValue(asOf)), stored, null, ct);
+            await stdout.WriteLineAsync(parse.GetValue(json) ? JsonSerializer.Serialize(report, ImportReport.Json) : $"{report.File}: {report.Message}");
+            return ImportCommand.ExitCodeOf(report);
+        });
+
         var campaigns = new Command("campaigns", "Campaigns that files can be imported into.");
         var list = new Command("list", "List the campaigns.");
         list.Options.Add(json);
@@ -173,6 +201,7 @@ public static class IngestCommandLine
         var root = new RootCommand("Narratives ingest jobs: bring campaign content and engagement data into Narratives.");
         root.Subcommands.Add(migrate);
         root.Subcommands.Add(import);
+        root.Subcommands.Add(replay);
         root.Subcommands.Add(campaigns);
         root.Subcommands.Add(watch);
         root.Subcommands.Add(feeds);
@@ -217,13 +246,15 @@ sealed class IngestHost : IAsyncDisposable
         Options = options;
         db = NarrativesDatabase.CreateDataSource(connection.ConnectionString);
         Store = new ImportStore(db);
-        Pipeline = new ImportPipeline(Store, new RawFileStore(options), options, TimeProvider.System);
+        RawFiles = new RawFileStore(options);
+        Pipeline = new ImportPipeline(Store, RawFiles, options, TimeProvider.System);
         http = FeedCollector.CreateHttpClient(options);
         Feeds = new FeedCollector(db, Pipeline, http, NullLogger<FeedCollector>.Instance);
     }
 
     public IngestOptions Options { get; }
     public ImportStore Store { get; }
+    public RawFileStore RawFiles { get; }
     public ImportPipeline Pipeline { get; }
     public FeedCollector Feeds { get; }
 

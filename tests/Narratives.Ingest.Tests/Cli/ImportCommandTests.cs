@@ -61,6 +61,21 @@ public sealed class ImportCommandTests
     }
 
     [Fact]
+    public async Task Replay_imports_the_kept_file_again_and_supersedes_the_earlier_import()
+    {
+        await using var db = await IngestTestDatabase.CreateAsync();
+        var (_, output, _) = await RunAsync(db, "import", IngestTestDatabase.Sample("instagram-posts.csv"), "--campaign", db.CampaignId.ToString(), "--json");
+        var first = JsonDocument.Parse(output).RootElement.GetProperty("import_id").GetInt64();
+
+        var (exit, replayed, _) = await RunAsync(db, "replay", first.ToString(), "--json");
+
+        Assert.Equal(IngestCommandLine.Ok, exit);
+        Assert.Equal("imported", JsonDocument.Parse(replayed).RootElement.GetProperty("status").GetString());
+        Assert.Equal("replayed", await db.ScalarAsync<string>("SELECT status FROM imports WHERE id = @first", new { first }));
+        Assert.Equal(2, await db.ScalarAsync<int>("SELECT count(*) FROM content_items"));
+    }
+
+    [Fact]
     public async Task A_rejected_file_exits_2_and_text_output_says_why()
     {
         await using var db = await IngestTestDatabase.CreateAsync();

@@ -34,17 +34,20 @@ public sealed class ImportsBrowserTests(BrowserFixture fixture)
 
         await page.GetByTestId("campaign").ClickAsync();
         await page.Locator(".mud-popover-open").GetByText(campaign, new() { Exact = false }).First.ClickAsync();
+        // The file input is enabled once the campaign is chosen; uploading and reading take a while on a busy machine.
+        var slow = new LocatorAssertionsToContainTextOptions { Timeout = 30_000 };
+        await Assertions.Expect(page.GetByTestId("import-file")).ToBeEnabledAsync(new() { Timeout = 30_000 });
         await page.GetByTestId("import-file").SetInputFilesAsync(new FilePayload
         {
             Name = "export.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(csv.Replace("\n", "\r\n")),
         });
 
-        await Assertions.Expect(page.GetByTestId("preview")).ToContainTextAsync("Narratives template CSV");
+        await Assertions.Expect(page.GetByTestId("preview")).ToContainTextAsync("Narratives template CSV", slow);
         await Assertions.Expect(page.GetByTestId("preview")).ToContainTextAsync($"Browser upload {marker}");
         await session.CheckAccessibilityAsync();
         await page.GetByTestId("import").ClickAsync();
 
-        await Assertions.Expect(page.GetByTestId("report-status")).ToContainTextAsync("1 quarantined");
+        await Assertions.Expect(page.GetByTestId("report-status")).ToContainTextAsync("1 quarantined", slow);
         await Assertions.Expect(page.GetByTestId("errors").Locator("tbody tr")).ToHaveCountAsync(1);
         await Assertions.Expect(page.GetByTestId("errors")).ToContainTextAsync("\"lots\" is not a whole number.");
         await Assertions.Expect(page.GetByTestId("download-errors")).ToBeVisibleAsync();

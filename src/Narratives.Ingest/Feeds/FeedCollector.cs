@@ -13,6 +13,8 @@ public sealed record CampaignFeed(long Id, long CampaignId, string Url, string? 
 
 public sealed record FeedResult(long FeedId, string Url, string Status, ImportReport? Report);
 
+public sealed record FeedListing(long Id, string Url, DateTimeOffset? LastFetchedAt, string? LastStatus);
+
 /// <summary>
 /// Fetches the campaigns' RSS and Atom feeds and imports their entries as content items through the import pipeline
 /// (so a feed is kept, journaled and merged like any file, and an unchanged feed changes nothing). Conditional GET
@@ -42,6 +44,32 @@ public sealed class FeedCollector(NpgsqlDataSource db, ImportPipeline pipeline, 
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { campaignId, url = url.ToString() }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<FeedListing>> ListFeedsAsync(long campaignId, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT id, url, last_fetched_at, last_status FROM campaign_feeds
+            WHERE campaign_id = @campaignId AND is_active ORDER BY id
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<FeedListing>(new CommandDefinition(sql, new { campaignId }, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>Fetches one campaign's feeds now (from the dashboard, after adding one).</summary>
+    public async Task<IReadOnlyList<FeedResult>> CollectCampaignAsync(long campaignId, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT id, campaign_id, url, etag, last_modified FROM campaign_feeds
+            WHERE campaign_id = @campaignId AND is_active ORDER BY id
+            """;
+        List<CampaignFeed> feeds;
+        await using (var conn = await db.OpenConnectionAsync(ct))
+            feeds = (await conn.QueryAsync<CampaignFeed>(new CommandDefinition(sql, new { campaignId }, cancellationToken: ct))).ToList();
+        var results = new List<FeedResult>();
+        foreach (var feed in feeds)
+            results.Add(await CollectAsync(feed, ct));
+        return results;
     }
 
     public async Task<IReadOnlyList<FeedResult>> CollectAllAsync(CancellationToken ct)

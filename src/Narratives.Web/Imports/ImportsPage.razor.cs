@@ -21,12 +21,15 @@ public sealed partial class ImportsPage
     [Inject] RawFileStore RawFiles { get; set; } = default!;
     [Inject] IngestOptions Options { get; set; } = default!;
     [Inject] ActionGuard Guard { get; set; } = default!;
+    [Inject] Narratives.Ingest.Feeds.FeedCollector Feeds { get; set; } = default!;
     [Inject] AuthenticationStateProvider Authentication { get; set; } = default!;
 
     sealed record Preview(string FileName, string Description, StoredFile File, IReadOnlyList<ImportRow> Rows);
 
     IReadOnlyList<CampaignRow>? campaigns;
     IReadOnlyList<StoredImport>? recent;
+    IReadOnlyList<Narratives.Ingest.Feeds.FeedListing>? feeds;
+    string? newFeedUrl, feedError;
     long? campaignId;
     Preview? preview;
     ImportReport? report;
@@ -50,6 +53,32 @@ public sealed partial class ImportsPage
         campaignId = id;
         (preview, report, fileError, stage) = (null, null, null, null);
         recent = id is { } c ? await Store.ListImportsAsync(c, 10, CancellationToken.None) : null;
+        feeds = id is { } f ? await Feeds.ListFeedsAsync(f, CancellationToken.None) : null;
+    }
+
+    /// <summary>Adds an RSS or Atom feed to the campaign and fetches it at once; the scheduled collector keeps it up to date.</summary>
+    async Task AddFeedAsync()
+    {
+        feedError = null;
+        if (!Uri.TryCreate(newFeedUrl?.Trim(), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            feedError = L["Imports.FeedInvalid"];
+            return;
+        }
+        if (!await AllowedAsync()) return;
+        busy = true;
+        try
+        {
+            await Feeds.AddFeedAsync(campaignId!.Value, url, CancellationToken.None);
+            await Task.Run(() => Feeds.CollectCampaignAsync(campaignId.Value, CancellationToken.None));
+            newFeedUrl = null;
+            feeds = await Feeds.ListFeedsAsync(campaignId.Value, CancellationToken.None);
+            recent = await Store.ListImportsAsync(campaignId.Value, 10, CancellationToken.None);
+        }
+        finally
+        {
+            busy = false;
+        }
     }
 
     async Task<bool> AllowedAsync()

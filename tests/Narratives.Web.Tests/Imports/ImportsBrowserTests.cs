@@ -53,5 +53,9 @@ public sealed class ImportsBrowserTests(BrowserFixture fixture)
         await Assertions.Expect(page.GetByTestId("download-errors")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("recent")).ToContainTextAsync("export.csv");
         await session.CheckAccessibilityAsync();
+
+        await page.GetByLabel("Feed address").FillAsync("not an address");
+        await page.GetByTestId("add-feed").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("feed-error")).ToContainTextAsync("http or https");
     }
 }

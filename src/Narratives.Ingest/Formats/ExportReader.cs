@@ -118,14 +118,19 @@ public static class ExportReader
 
     static (CsvFormat Format, Header Header, char Delimiter, List<string> Preamble) Detect(Func<TextReader> open, ReadLimits limits, IReadOnlyList<CsvFormat> formats)
     {
+        // The header is among the first lines; only the first 256 KiB are looked at, so that a file without line
+        // breaks is never read whole into memory.
         using var reader = open();
+        var head = new char[256 * 1024];
+        var read = reader.ReadBlock(head, 0, head.Length);
         var lines = new List<string>();
-        for (var i = 0; i < 20; i++)
-        {
-            var line = reader.ReadLine();
-            if (line is null) break;
-            lines.Add(line);
-        }
+        using (var firstLines = new StringReader(new string(head, 0, read)))
+            for (var i = 0; i < 20; i++)
+            {
+                var line = firstLines.ReadLine();
+                if (line is null) break;
+                lines.Add(line);
+            }
         if (lines.All(l => l.Trim().Length == 0)) throw new FileRejectedException("The file is empty. Nothing was imported.");
 
         char? declared = lines[0].StartsWith("sep=", StringComparison.OrdinalIgnoreCase) && lines[0].Length >= 5 ? lines[0][4] : null;

@@ -20,6 +20,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RawFileStore>();
         services.AddSingleton<ImportStore>();
+        services.AddSingleton<ImportNotifier>();
         services.AddSingleton<ImportPipeline>();
         services.AddHttpClient(FeedCollector.HttpClientName, (sp, client) =>
         {

@@ -17,7 +17,7 @@ public sealed class CampaignNotFoundException(long campaignId) : Exception($"The
 /// Imports a file: keeps the raw file, recognises a file already imported, detects the format, streams the rows
 /// into staging and merges them in one transaction, and journals the outcome with every bad row.
 /// </summary>
-public sealed class ImportPipeline(ImportStore store, RawFileStore rawFiles, IngestOptions options, TimeProvider time)
+public sealed class ImportPipeline(ImportStore store, RawFileStore rawFiles, IngestOptions options, TimeProvider time, ImportNotifier? notifier = null)
 {
     /// <summary>Lets tests inject a failure between the steps of the transaction ("staged", "merged").</summary>
     internal Func<string, Task>? OnStage { get; set; }
@@ -31,6 +31,13 @@ public sealed class ImportPipeline(ImportStore store, RawFileStore rawFiles, Ing
 
     /// <summary>Imports a file already kept in the raw file store (also used to replay an import after a parser fix).</summary>
     public async Task<ImportReport> ImportStoredAsync(ImportRequest request, StoredFile stored, IProgress<double>? progress, CancellationToken ct)
+    {
+        var report = await RunAsync(request, stored, progress, ct);
+        if (notifier is not null) await notifier.NotifyAsync(report);
+        return report;
+    }
+
+    async Task<ImportReport> RunAsync(ImportRequest request, StoredFile stored, IProgress<double>? progress, CancellationToken ct)
     {
         var fileName = Path.GetFileName(request.FileName);
         if (request.Source != ImportSource.Replay && await store.FindImportedFileAsync(request.CampaignId, stored.Sha256, ct) is { } earlier)

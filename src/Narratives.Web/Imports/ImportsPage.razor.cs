@@ -14,8 +14,9 @@ namespace Narratives.Web.Imports;
 /// with a progress bar), see the detected format and the first rows, import with a progress bar, then read the report
 /// with every quarantined row. Partners see and import into their organization's campaigns only; staff any.
 /// </summary>
-public sealed partial class ImportsPage
+public sealed partial class ImportsPage : IDisposable
 {
+    [Inject] ImportNotifier Notifier { get; set; } = default!;
     [Inject] ImportStore Store { get; set; } = default!;
     [Inject] ImportPipeline Pipeline { get; set; } = default!;
     [Inject] RawFileStore RawFiles { get; set; } = default!;
@@ -41,6 +42,7 @@ public sealed partial class ImportsPage
 
     protected override async Task OnInitializedAsync()
     {
+        Notifier.Finished += OnImportFinishedAsync;
         var user = (await Authentication.GetAuthenticationStateAsync()).User;
         // Partners' list is scoped in SQL to their organization.
         long? organization = user.IsInRole(Roles.Staff) ? null : ChangeOrganizationDataHandler.OrganizationOf(user) ?? -1;
@@ -168,6 +170,26 @@ public sealed partial class ImportsPage
         stage = null;
         recent = await Store.ListImportsAsync(campaignId.Value, 10, CancellationToken.None);
     }
+
+    /// <summary>An import of the campaign on screen finished elsewhere (API, watch folder, feeds, another tab): list it.</summary>
+    async Task OnImportFinishedAsync(ImportReport finished)
+    {
+        if (finished.CampaignId != campaignId) return;
+        try
+        {
+            await InvokeAsync(async () =>
+            {
+                recent = await Store.ListImportsAsync(finished.CampaignId, 10, CancellationToken.None);
+                StateHasChanged();
+            });
+        }
+        catch (ObjectDisposedException)
+        {
+            // The page closed while the import finished; nothing to show it on.
+        }
+    }
+
+    public void Dispose() => Notifier.Finished -= OnImportFinishedAsync;
 
     DateTime lastRender;
 

@@ -1,6 +1,7 @@
 using Narratives.Core;
 using Narratives.Core.Database;
 using Narratives.Core.LocalDatabase;
+using Narratives.Ingest;
 using Narratives.Web.Accounts;
 
 namespace Narratives.Web;
@@ -64,6 +65,7 @@ public static class NarrativesWebApp
         try
         {
             builder.Services.AddNarrativesCore(database);
+            builder.Services.AddNarrativesIngest();
             builder.Services.AddNarrativesWeb();
 
             var app = builder.Build();

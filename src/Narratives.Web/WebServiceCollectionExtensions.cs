@@ -19,6 +19,7 @@ public static class WebServiceCollectionExtensions
         services.AddOpenApi();
         services.AddScoped<ActionGuard>();
         services.AddSingleton<Campaigns.CampaignGate>();
+        services.AddHostedService<Analytics.RollupJob>();
         return services;
     }
 

@@ -44,12 +44,40 @@ public sealed class RollupStore(NpgsqlDataSource db)
             INSERT INTO rollup_content_monthly ({ContentColumns})
             SELECT {ContentColumns} FROM rollup_content_source WHERE campaign_id = @campaignId AND month = ANY (@months);
             """;
-        foreach (var change in changes.Where(c => c.Days.Count > 0))
+        foreach (var change in changes.Where(c => c.Days.Count > 0).OrderBy(c => c.CampaignId))
         {
+            // One refresher per campaign at a time: two imports into the same campaign must not interleave their
+            // delete-and-insert of the same rows.
+            await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(2354, @id)", new { id = (int)(change.CampaignId % int.MaxValue) }, tx, cancellationToken: ct));
             var days = change.Days.Distinct().ToArray();
             var months = days.Select(d => new DateOnly(d.Year, d.Month, 1)).Distinct().ToArray();
             await conn.ExecuteAsync(new CommandDefinition(sql, new { campaignId = change.CampaignId, days, months }, tx, cancellationToken: ct, commandTimeout: 0));
         }
+    }
+
+    /// <summary>
+    /// Consumes the campaign days marked as changed (by imports, in their own transaction, and by relabelling) and
+    /// refreshes them; returns the campaigns whose figures changed. With a campaign, only that campaign's days.
+    /// </summary>
+    public static async Task<IReadOnlyList<long>> RefreshDirtyAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, long? campaignId = null, CancellationToken ct = default)
+    {
+        const string take = """
+            DELETE FROM rollup_dirty_days WHERE (@campaignId::bigint IS NULL OR campaign_id = @campaignId)
+            RETURNING campaign_id, day
+            """;
+        var days = (await conn.QueryAsync<(long CampaignId, DateOnly Day)>(new CommandDefinition(take, new { campaignId }, tx, cancellationToken: ct))).AsList();
+        var changes = days.GroupBy(d => d.CampaignId).Select(g => new CampaignDays(g.Key, g.Select(d => d.Day).ToList())).ToList();
+        await RefreshAsync(conn, tx, changes, ct);
+        return changes.Select(c => c.CampaignId).ToList();
+    }
+
+    public async Task<IReadOnlyList<long>> RefreshDirtyAsync(CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var campaigns = await RefreshDirtyAsync(conn, tx, null, ct);
+        await tx.CommitAsync(ct);
+        return campaigns;
     }
 
     /// <summary>Recomputes everything from the raw facts, in one transaction: readers see the old rollups or the new ones.</summary>
@@ -68,6 +96,7 @@ public sealed class RollupStore(NpgsqlDataSource db)
             DELETE FROM rollup_daily;
             DELETE FROM rollup_audience;
             DELETE FROM rollup_content_monthly;
+            DELETE FROM rollup_dirty_days;
             INSERT INTO rollup_daily ({DailyColumns}) SELECT {DailyColumns} FROM rollup_daily_source;
             INSERT INTO rollup_audience ({AudienceColumns}) SELECT {AudienceColumns} FROM rollup_audience_source;
             INSERT INTO rollup_content_monthly ({ContentColumns}) SELECT {ContentColumns} FROM rollup_content_source;

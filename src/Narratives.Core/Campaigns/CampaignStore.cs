@@ -121,7 +121,7 @@ public sealed class CampaignStore(NpgsqlDataSource db)
             LEFT JOIN LATERAL (
                 SELECT sum(impressions)::bigint AS impressions,
                        sum(coalesce(reactions, 0) + coalesce(comments, 0) + coalesce(shares, 0) + coalesce(saves, 0) + coalesce(clicks, 0))::bigint AS engagements
-                FROM engagement_facts WHERE content_item_id = ci.id) f ON true
+                FROM engagement_rollup_input WHERE content_item_id = ci.id) f ON true
             WHERE ci.campaign_id = @campaignId
             ORDER BY ci.published_at DESC NULLS LAST, ci.id DESC
             """;
@@ -145,17 +145,20 @@ public sealed class CampaignStore(NpgsqlDataSource db)
         return (await conn.QueryAsync<OutcomeMeasurement>(new CommandDefinition(sql, new { campaignId }, cancellationToken: ct))).AsList();
     }
 
-    /// <summary>The campaign's figures per day (engagement summed over its content, conversions from its outcome measurements).</summary>
+    /// <summary>
+    /// The campaign's figures per day from the rollups (engagement summed over its content, ads report totals on their
+    /// period's last day), and conversions from its outcome measurements.
+    /// </summary>
     public async Task<IReadOnlyList<CampaignDay>> DaysAsync(long campaignId, CancellationToken ct = default)
     {
         const string sql = """
             WITH facts AS (
-                SELECT f.day, sum(f.impressions)::bigint AS impressions, sum(f.reach)::bigint AS reach, sum(f.views)::bigint AS views,
-                       sum(coalesce(f.reactions, 0) + coalesce(f.comments, 0) + coalesce(f.shares, 0) + coalesce(f.saves, 0) + coalesce(f.clicks, 0))::bigint AS engagements,
-                       sum(f.clicks)::bigint AS clicks, sum(f.watch_seconds)::bigint AS watch_seconds
-                FROM engagement_facts f JOIN content_items ci ON ci.id = f.content_item_id
-                WHERE ci.campaign_id = @campaignId
-                GROUP BY f.day),
+                SELECT r.day, sum(r.impressions)::bigint AS impressions, sum(r.reach)::bigint AS reach, sum(r.views)::bigint AS views,
+                       sum(r.reactions + r.comments + r.shares + r.saves + r.clicks)::bigint AS engagements,
+                       sum(r.clicks)::bigint AS clicks, sum(r.watch_seconds)::bigint AS watch_seconds
+                FROM rollup_daily r
+                WHERE r.campaign_id = @campaignId
+                GROUP BY r.day),
             conversions AS (
                 SELECT measured_on AS day, sum(count)::bigint AS conversions
                 FROM outcome_measurements WHERE campaign_id = @campaignId AND kind = 'conversion'
@@ -181,7 +184,7 @@ public sealed class CampaignStore(NpgsqlDataSource db)
                    coalesce(sum(coalesce(f.reactions, 0) + coalesce(f.comments, 0) + coalesce(f.shares, 0) + coalesce(f.saves, 0) + coalesce(f.clicks, 0)), 0)::bigint AS engagements
             FROM campaign_variants v
             LEFT JOIN content_items ci ON ci.variant_id = v.id
-            LEFT JOIN engagement_facts f ON f.content_item_id = ci.id
+            LEFT JOIN engagement_rollup_input f ON f.content_item_id = ci.id
             WHERE v.campaign_id = @campaignId
             GROUP BY v.id, v.name, v.is_control
             ORDER BY v.is_control, v.name

@@ -1,3 +1,4 @@
+using Narratives.Web.Imports;
 using Narratives.Web.Security;
 
 namespace Narratives.Web.Api;
@@ -13,6 +14,7 @@ public static class ApiEndpoints
             .WithTags("Narratives API");
         api.MapWhoAmI();
         api.MapCampaignsApi();
+        api.MapImportsApi();
         app.MapInitiativesApi();
     }
 }

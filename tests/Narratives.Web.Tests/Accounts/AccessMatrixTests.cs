@@ -42,7 +42,7 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         ["GET /campaigns/{CampaignId:long}"] = [ToLogin, Ok, NotFound, NotFound, Ok],
         ["GET /campaigns/{CampaignId:long}/edit"] = [ToLogin, Ok, NotFound, Denied, Ok],
         ["GET /content-review"] = [ToLogin, Ok, Ok, Ok, Ok],
-        ["GET /imports"] = [ToLogin, Ok, Ok, Ok, Ok],
+        ["GET /imports"] = [ToLogin, Ok, Ok, Denied, Ok],
         ["GET /model"] = [ToLogin, Ok, Ok, Ok, Ok],
         ["GET /admin"] = [ToLogin, Denied, Denied, Denied, Ok],
         ["GET /admin/organizations"] = [ToLogin, Denied, Denied, Denied, Ok],
@@ -50,6 +50,11 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         ["GET /admin/api-keys"] = [ToLogin, Denied, Denied, Denied, Ok],
         ["GET /admin/audit"] = [ToLogin, Denied, Denied, Denied, Ok],
         ["GET /api/v1/me"] = [Unauthorized, Ok, Ok, Ok, Ok],
+        // {campaignId} is a campaign of partner A's organization; a cookie without the antiforgery token is refused
+        // after the access check. {importId} does not exist.
+        ["POST /api/v1/campaigns/{campaignId:long}/imports"] = [Unauthorized, BadRequest, Forbidden, Forbidden, BadRequest],
+        ["GET /api/v1/imports/{importId:long}/errors.csv"] = [Unauthorized, NotFound, NotFound, NotFound, NotFound],
+        ["GET /api/v1/imports/template"] = [Unauthorized, Ok, Ok, Ok, Ok],
         ["GET /api/v1/initiatives"] = [Ok, Ok, Ok, Ok, Ok],
         // API writes carry an empty JSON body: allowed callers get 400 with the field errors.
         ["GET /api/v1/campaigns"] = [Unauthorized, Ok, Ok, Ok, Ok],
@@ -92,7 +97,7 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
         ["POST /campaigns/{CampaignId:long}"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
         ["POST /campaigns/{CampaignId:long}/edit"] = [ToLogin, BadRequest, BadRequest, Denied, BadRequest],
         ["POST /content-review"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
-        ["POST /imports"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
+        ["POST /imports"] = [ToLogin, BadRequest, BadRequest, Denied, BadRequest],
         ["POST /model"] = [ToLogin, BadRequest, BadRequest, BadRequest, BadRequest],
         ["POST /admin"] = [ToLogin, Denied, Denied, Denied, BadRequest],
         ["POST /admin/organizations"] = [ToLogin, Denied, Denied, Denied, BadRequest],
@@ -166,6 +171,7 @@ public sealed class AccessMatrixTests(BrowserFixture fixture)
                 .Replace("{format}", "csv")
                 .Replace("{CampaignId:long}", DraftCampaignOfA.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .Replace("{campaignId:long}", DraftCampaignOfA.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .Replace("{importId:long}", "999999999")
                 .Replace("{Id:long}", VerifiedInitiativeId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             for (var i = 0; i < clients.Length; i++)
             {

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Narratives.Core.Database;
+using Narratives.Core.LocalDatabase;
+using Narratives.Ingest.Formats;
+using Narratives.Ingest.Imports;
+using Npgsql;
+
+namespace Narratives.Ingest.Bench;
+
+public sealed record BenchResult(int Rows, long FileBytes, double ParseSeconds, double ParseRowsPerSecond, double ImportSeconds,
+    double ImportRowsPerSecond, double? CopySeconds, double? CopyRowsPerSecond, double? ImportToCopyRatio, long PeakWorkingSetMb,
+    long ManagedMemoryAfterParseMb, string? CopyNote);
+
+/// <summary>
+/// `bench --rows N`: generates a template export of N daily rows (one content item per 100 rows), then measures
+/// parsing alone, the whole import (raw file kept, staging COPY, merge, rollup marks) into a throw-away database on
+/// the same server, and psql's \copy of the same file into an unindexed table as the reference.
+/// </summary>
+public static class ImportBenchmark
+{
+    public static async Task<BenchResult> RunAsync(string connectionString, int rows, TextWriter output, CancellationToken ct)
+    {
+        var work = Path.Combine(Path.GetTempPath(), $"narratives-bench-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(work);
+        var dbName = $"narratives_bench_{Guid.NewGuid():N}"[..30];
+        var admin = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false };
+        var benchCs = new NpgsqlConnectionStringBuilder(connectionString) { Database = dbName };
+        try
+        {
+            var file = Path.Combine(work, "bench.csv");
+            await output.WriteLineAsync($"Generating a template export of {rows:N0} rows…");
+            Generate(file, rows);
+            var bytes = new FileInfo(file).Length;
+
+            var context = new ImportContext(1, "bench.csv", new DateOnly(2026, 11, 22));
+            var sw = Stopwatch.StartNew();
+            var parsed = ExportReader.Open(file, context);
+            var good = 0;
+            foreach (var item in parsed.Read()) if (item.Row is not null) good++;
+            var parseSeconds = sw.Elapsed.TotalSeconds;
+            var managedAfterParse = GC.GetTotalMemory(false) / (1024 * 1024);
+            await output.WriteLineAsync($"Parsing: {good:N0} rows in {parseSeconds:F2} s = {good / parseSeconds:N0} rows/s");
+
+            await using (var conn = new NpgsqlConnection(admin.ConnectionString))
+            {
+                await conn.OpenAsync(ct);
+                await conn.ExecuteAsync($"CREATE DATABASE \"{dbName}\"");
+            }
+            await using var db = NarrativesDatabase.CreateDataSource(benchCs.ConnectionString);
+            await new Migrator(db, NullLogger<Migrator>.Instance).ApplyAsync(ct);
+            long campaignId;
+            await using (var conn = await db.OpenConnectionAsync(ct))
+                campaignId = await conn.ExecuteScalarAsync<long>("""
+                    WITH o AS (INSERT INTO organizations (name, kind) VALUES ('Benchmark', 'civil_society') RETURNING id),
+                    i AS (INSERT INTO initiatives (name, scope, lead_organization, lead_type, status)
+                          VALUES ('Benchmark', 'global', 'Benchmark', 'civil_society', 'active') RETURNING id)
+                    INSERT INTO campaigns (initiative_id, organization_id, name) SELECT i.id, o.id, 'Benchmark' FROM i, o RETURNING id
+                    """);
+
+            var options = new IngestOptions { RawFileDirectory = Path.Combine(work, "raw") };
+            var store = new ImportStore(db) { StepTimings = (step, took) => output.WriteLine($"  {step}: {took.TotalSeconds:F2} s") };
+            var pipeline = new ImportPipeline(store, new RawFileStore(options), options, TimeProvider.System);
+            sw.Restart();
+            ImportReport report;
+            await using (var stream = File.OpenRead(file))
+                report = await pipeline.ImportAsync(new ImportRequest(campaignId, "bench.csv", ImportSource.Cli), stream, null, ct);
+            var importSeconds = sw.Elapsed.TotalSeconds;
+            if (report.RowsImported != rows) throw new InvalidOperationException($"The benchmark import stored {report.RowsImported} rows, not {rows}: {report.Message}");
+            await output.WriteLineAsync($"Whole import: {rows:N0} rows in {importSeconds:F2} s = {rows / importSeconds:N0} rows/s ({report.DirtyDays.Count} campaign days marked for rollup)");
+
+            double? copySeconds = null;
+            string? note = null;
+            var psql = FindPsql();
+            if (psql is null)
+            {
+                note = "psql was not found; the \\copy reference was not measured.";
+            }
+            else
+            {
+                await using (var conn = await db.OpenConnectionAsync(ct))
+                    await conn.ExecuteAsync($"CREATE TABLE bench_copy ({string.Join(", ", TemplateFormat.Columns.Select(c => $"{c} {ColumnType(c)}"))})");
+                copySeconds = await RunPsqlCopyAsync(psql, benchCs, file, ct);
+                note = "psql \\copy into a plain table without indexes or constraints";
+                await output.WriteLineAsync($"psql \\copy: {rows:N0} rows in {copySeconds:F2} s = {rows / copySeconds:N0} rows/s");
+            }
+            var peak = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
+            var result = new BenchResult(rows, bytes, parseSeconds, good / parseSeconds, importSeconds, rows / importSeconds,
+                copySeconds, copySeconds is { } c ? rows / c : null, copySeconds is { } c2 ? c2 / importSeconds : null, peak, managedAfterParse, note);
+            await output.WriteLineAsync($"File {bytes / (1024.0 * 1024):F0} MB; peak working set {peak} MB." +
+                (result.ImportToCopyRatio is { } r ? $" The whole import runs at {r:P0} of the \\copy rate." : ""));
+            return result;
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using (var conn = new NpgsqlConnection(admin.ConnectionString))
+            {
+                await conn.OpenAsync(CancellationToken.None);
+                await conn.ExecuteAsync($"DROP DATABASE IF EXISTS \"{dbName}\" WITH (FORCE)");
+            }
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    static string ColumnType(string column) => column switch
+    {
+        "duration_seconds" => "integer",
+        "published_at" => "timestamptz",
+        "date" or "period_start" => "date",
+        "spend" => "numeric(14,2)",
+        "impressions" or "reach" or "views" or "watch_seconds" or "reactions" or "comments" or "shares" or "clicks" or "saves" or "follows" => "bigint",
+        _ => "text",
+    };
+
+    /// <summary>Daily rows for N/100 posts over 100 days, written with the quirks a real export has (quotes, commas).</summary>
+    public static void Generate(string path, int rows)
+    {
+        using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        w.WriteLine(string.Join(',', TemplateFormat.Columns));
+        var random = new Random(2354);
+        var start = new DateOnly(2026, 1, 1);
+        var sb = new StringBuilder(256);
+        for (var i = 0; i < rows; i++)
+        {
+            var item = i / 100;
+            var day = start.AddDays(i % 100);
+            sb.Clear();
+            sb.Append("facebook,bench-").Append(item).Append(",\"Post ").Append(item).Append(", a title\",\"Text of post ").Append(item)
+              .Append("\",https://www.facebook.com/bench/posts/").Append(item).Append(",2026-01-01T09:00:00Z,en,,daily,")
+              .Append(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(',');
+            for (var m = 0; m < 10; m++) sb.Append(',').Append(random.Next(0, 5000));
+            sb.Append(',').Append((random.Next(0, 10000) / 100m).ToString(CultureInfo.InvariantCulture));
+            w.WriteLine(sb);
+        }
+    }
+
+    static string? FindPsql()
+    {
+        try
+        {
+            var dir = PostgresBinaries.Find();
+            var psql = Path.Combine(dir, "psql");
+            if (File.Exists(psql)) return psql;
+        }
+        catch (LocalClusterException)
+        {
+        }
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+            if (File.Exists(Path.Combine(dir, "psql"))) return Path.Combine(dir, "psql");
+        return null;
+    }
+
+    static async Task<double> RunPsqlCopyAsync(string psql, NpgsqlConnectionStringBuilder cs, string file, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo(psql)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("-X");
+        start.ArgumentList.Add("-v");
+        start.ArgumentList.Add("ON_ERROR_STOP=1");
+        start.ArgumentList.Add("-h");
+        start.ArgumentList.Add(cs.Host!);
+        start.ArgumentList.Add("-p");
+        start.ArgumentList.Add(cs.Port.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add("-U");
+        start.ArgumentList.Add(cs.Username!);
+        start.ArgumentList.Add("-d");
+        start.ArgumentList.Add(cs.Database!);
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"\\copy bench_copy FROM '{file.Replace("'", "''")}' WITH (FORMAT csv, HEADER true)");
+        if (cs.Password is { } password) start.Environment["PGPASSWORD"] = password;
+        var sw = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.StandardOutput.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        var seconds = sw.Elapsed.TotalSeconds;
+        if (process.ExitCode != 0) throw new InvalidOperationException($"psql \\copy failed: {await stderr}");
+        return seconds;
+    }
+}

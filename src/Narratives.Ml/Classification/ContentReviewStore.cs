@@ -126,7 +126,7 @@ public sealed class ContentReviewStore(NpgsqlDataSource db, Taxonomy taxonomy)
                 new CommandDefinition(lockSql, new { id, org = scope.OrganizationId }, tx, cancellationToken: ct));
             if (before is not { } b) return Outcome<ReviewItem>.Invalid("item", "This content item does not exist or is not yours to review.");
             await conn.ExecuteAsync(new CommandDefinition(update, new { id, theme, audiences = cleaned, userId = actor.UserId }, tx, cancellationToken: ct));
-            await AuditLog.RecordAsync(conn, tx, actor, "content.review", "content_item", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            await AuditLog.RecordAsync(conn, tx, actor, "update", "content_item", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 new { reviewedTheme = b.ReviewedTheme, reviewedAudiences = b.ReviewedAudiences, predictedTheme = b.PredictedTheme, predictedAudiences = b.PredictedAudiences },
                 new { reviewedTheme = theme, reviewedAudiences = cleaned }, ct);
             await tx.CommitAsync(ct);

@@ -85,7 +85,7 @@ public sealed class ModelRegistry(NpgsqlDataSource db)
         var previous = await conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(previousSql, new { task }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition(deactivate, new { task }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition(activate, new { id }, tx, cancellationToken: ct));
-        await AuditLog.RecordAsync(conn, tx, actor, "model.activate", "model_version", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        await AuditLog.RecordAsync(conn, tx, actor, "activate", "model_version", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             new { task, activeVersion = previous }, new { task, activeVersion = id }, ct);
         await tx.CommitAsync(ct);
         return (await ListAsync(ClassifierTasks.Parse(task), ct)).Single(v => v.Id == id);

@@ -3,6 +3,7 @@ using Narratives.Web.Health;
 using Narratives.Web.Localization;
 using Narratives.Web.Accounts;
 using Narratives.Web.Api;
+using Narratives.Web.Classification;
 using Narratives.Web.Security;
 
 namespace Narratives.Web;
@@ -17,6 +18,7 @@ public static class WebServiceCollectionExtensions
         services.AddNarrativesAccounts();
         services.AddOpenApi();
         services.AddScoped<ActionGuard>();
+        services.AddNarrativesClassification();
         return services;
     }
 

@@ -11,8 +11,8 @@ namespace Narratives.Ml.Training;
 
 /// <summary>
 /// Trains a text classifier on labelled texts: one theme per text (multiclass), or any number of labels per text
-/// (multi-label: each text appears once per label for a softmax model, and each label gets its own threshold,
-/// chosen on held-out folds of the training data). Same data, options and seed give the same model.
+/// (multi-label: one binary model per label on shared features, each label with its own threshold, chosen on
+/// held-out folds of the training data). Same data, options and seed give the same model.
 /// </summary>
 public static class TextClassifierTrainer
 {
@@ -65,17 +65,63 @@ public static class TextClassifierTrainer
     }
 
     internal static ITransformer Fit(MLContext ml, IReadOnlyList<LabelledText> normalised, IReadOnlyList<string> labels, bool multiLabel,
-        TrainingOptions options)
+        TrainingOptions options) =>
+        multiLabel ? FitBinaryPerLabel(ml, normalised, labels, options) : FitMulticlass(ml, normalised, labels, options);
+
+    static ITransformer FitMulticlass(MLContext ml, IReadOnlyList<LabelledText> normalised, IReadOnlyList<string> labels, TrainingOptions options)
     {
-        var rows = multiLabel
-            ? normalised.SelectMany(d => d.Labels.Distinct().Select(l => new TrainRow { Text = d.Text, LabelText = l }))
-            : normalised.Select(d => new TrainRow { Text = d.Text, LabelText = d.Labels[0] });
-        var data = ml.Data.LoadFromEnumerable(rows.ToList());
+        var data = ml.Data.LoadFromEnumerable(normalised.Select(d => new TrainRow { Text = d.Text, LabelText = d.Labels[0] }).ToList());
         var keyData = ml.Data.LoadFromEnumerable(labels.Select(l => new KeyRow { LabelText = l }).ToList());
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label", nameof(TrainRow.LabelText), keyData: keyData).Fit(data).Transform(data);
         var pipeline = Featurizer(ml, options.Features).Append(Trainer(ml, options));
         return pipeline.Fit(keyed);
     }
+
+    /// <summary>
+    /// Multi-label: one featurizer, then one binary classifier per label on the same features, each label's
+    /// probability copied out and the lot gathered into one Score vector in label order: one Transform scores them all.
+    /// </summary>
+    static ITransformer FitBinaryPerLabel(MLContext ml, IReadOnlyList<LabelledText> normalised, IReadOnlyList<string> labels, TrainingOptions options)
+    {
+        var texts = ml.Data.LoadFromEnumerable(normalised.Select(d => new BinaryRow { Text = d.Text }).ToList());
+        var featurizer = Featurizer(ml, options.Features).Fit(texts);
+        var parts = new List<ITransformer> { featurizer };
+        var probabilityColumns = new string[labels.Count];
+        for (var k = 0; k < labels.Count; k++)
+        {
+            var label = labels[k];
+            var rows = ml.Data.LoadFromEnumerable(normalised.Select(d => new BinaryRow { Text = d.Text, Label = d.Labels.Contains(label) }).ToList());
+            var features = featurizer.Transform(rows);
+            var binary = BinaryTrainer(ml, options).Fit(features);
+            probabilityColumns[k] = $"P{k}";
+            var copy = ml.Transforms.CopyColumns(probabilityColumns[k], "Probability").Fit(binary.Transform(features));
+            parts.Add(binary);
+            parts.Add(copy);
+        }
+        var gather = ml.Transforms.Concatenate(TextClassifier.ScoreColumn, probabilityColumns).Fit(new TransformerChain<ITransformer>(parts.ToArray()).Transform(texts));
+        parts.Add(gather);
+        return new TransformerChain<ITransformer>(parts.ToArray());
+    }
+
+    static IEstimator<ITransformer> BinaryTrainer(MLContext ml, TrainingOptions options) => options.Trainer switch
+    {
+        TrainerKind.LbfgsMaximumEntropy => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
+        {
+            L1Regularization = 0,
+            L2Regularization = 0.001f,
+            OptimizationTolerance = 1e-4f,
+            NumberOfThreads = 1,
+            FeatureColumnName = TextClassifier.FeaturesColumn,
+        }),
+        TrainerKind.SdcaMaximumEntropy => ml.BinaryClassification.Trainers.SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options
+        {
+            NumberOfThreads = 1,
+            FeatureColumnName = TextClassifier.FeaturesColumn,
+        }),
+        TrainerKind.AveragedPerceptron => ml.BinaryClassification.Trainers.AveragedPerceptron(featureColumnName: TextClassifier.FeaturesColumn, numberOfIterations: 10)
+            .Append(ml.BinaryClassification.Calibrators.Platt()),
+        _ => throw new ArgumentOutOfRangeException(nameof(options)),
+    };
 
     static IEstimator<ITransformer> Featurizer(MLContext ml, FeatureKind features) =>
         ml.Transforms.Text.FeaturizeText(TextClassifier.FeaturesColumn, new TextFeaturizingEstimator.Options
@@ -123,7 +169,7 @@ public static class TextClassifierTrainer
     static float[] ChooseThresholds(IReadOnlyList<LabelledText> normalised, IReadOnlyList<string> labels, TrainingOptions options,
         CancellationToken ct)
     {
-        var fallback = 1f / (1 + (float)normalised.Average(d => d.Labels.Count));
+        const float fallback = 0.3f;
         var folds = Folds.Stratified(normalised, options.ThresholdFolds, options.Seed);
         if (folds is null) return labels.Select(_ => fallback).ToArray();
         var probabilities = new float[normalised.Count][];
@@ -180,6 +226,12 @@ public static class TextClassifierTrainer
     {
         public string Text { get; set; } = "";
         public string LabelText { get; set; } = "";
+    }
+
+    sealed class BinaryRow
+    {
+        public string Text { get; set; } = "";
+        public bool Label { get; set; }
     }
 
     sealed class KeyRow

@@ -3,8 +3,16 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Narratives.Core;
+using Narratives.Core.Database;
+using Narratives.Core.LocalDatabase;
 using Narratives.Core.Reference;
+using Narratives.Ml.Classification;
+using Narratives.Ml.Registry;
+using Npgsql;
 using Narratives.Ml.Evaluation;
 using Narratives.Ml.Scoring;
 using Narratives.Ml.Training;
@@ -25,7 +33,8 @@ public static class ClassifierCommandLine
         Converters = { new JsonStringEnumConverter() },
     };
 
-    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, string? modelDirectory = null)
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, string? modelDirectory = null,
+        IConfiguration? configuration = null)
     {
         stdout ??= Console.Out;
         stderr ??= Console.Error;
@@ -134,9 +143,47 @@ public static class ClassifierCommandLine
             return Task.FromResult(Ok);
         });
 
+        var activate = new Option<bool>("--activate") { Description = "Make the new versions the active ones." };
+        var projectFolds = new Option<int>("--folds") { Description = "Folds of the cross-validation stored with each version (default 5).", DefaultValueFactory = _ => 5 };
+        var trainProject = new Command("train-project", "Train the project's theme and audience models on the shipped corpus and every reviewed content item, and store them in the database's model registry.") { activate, projectFolds, json };
+        trainProject.SetAction((parse, ct) => WithDatabaseAsync(configuration, stderr, async (db, ct) =>
+        {
+            var taxonomy = Taxonomy.Load();
+            var registry = new ModelRegistry(db);
+            var trainer = new ProjectTrainer(registry, new ContentReviewStore(db, taxonomy), taxonomy, new TrainingStatus(),
+                Microsoft.Extensions.Options.Options.Create(new ClassifierOptions { CrossValidationFolds = parse.GetValue(projectFolds) }), NullLogger<ProjectTrainer>.Instance);
+            var (theme, audience) = await trainer.TrainAsync("command line", parse.GetValue(activate), ct);
+            var versions = (await registry.ListAsync(ClassifierTask.Theme, ct)).Concat(await registry.ListAsync(ClassifierTask.Audience, ct))
+                .Where(v => v.Id == theme || v.Id == audience).ToList();
+            if (parse.GetValue(json))
+                stdout.WriteLine(JsonSerializer.Serialize(versions.Select(v => new { v.Id, v.Task, v.IsActive, v.Report!.MacroF1, v.Report.MicroF1 }), Json));
+            else
+                foreach (var v in versions)
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{v.Task} model version {v.Id}{(v.IsActive ? " (active)" : "")}: macro-F1 {v.Report!.MacroF1:0.000}, micro-F1 {v.Report.MicroF1:0.000} by {v.Report.Folds}-fold cross-validation"));
+            return Ok;
+        }, ct));
+
+        var classify = new Command("classify", "Classify the content items waiting for it (predicted_at empty) with the active models of the database's registry.") { json };
+        classify.SetAction((parse, ct) => WithDatabaseAsync(configuration, stderr, async (db, ct) =>
+        {
+            var models = new ActiveModels(new ModelRegistry(db), NullLogger<ActiveModels>.Instance);
+            await models.RefreshAsync(ct);
+            if (!models.Ready)
+            {
+                await stderr.WriteLineAsync("The model registry has no active theme and audience models: run train-project --activate, or start the dashboard, which trains them.");
+                return Failure;
+            }
+            var count = await new ClassificationJob(db, models, Microsoft.Extensions.Options.Options.Create(new ClassifierOptions()), NullLogger<ClassificationJob>.Instance).ClassifyPendingAsync(ct);
+            stdout.WriteLine(parse.GetValue(json)
+                ? JsonSerializer.Serialize(new { classified = count, themeVersion = models.Theme!.VersionId, audienceVersion = models.Audience!.VersionId }, Json)
+                : $"Classified {count} content items with theme model {models.Theme!.VersionId} and audience model {models.Audience!.VersionId}.");
+            return Ok;
+        }, ct));
+
         var root = new RootCommand("Narratives classifier: train, evaluate, cross-validate and predict text classifiers.")
         {
-            train, evaluate, crossValidate, predict, bench,
+            train, evaluate, crossValidate, predict, bench, trainProject, classify,
         };
 
         var parseResult = root.Parse(args);
@@ -149,7 +196,7 @@ public static class ClassifierCommandLine
         }
         if (parseResult.CommandResult.Command == root && args.Length == 0)
         {
-            await stderr.WriteLineAsync("Give a command: train, evaluate, cross-validate, predict or bench. Run with --help to see them.");
+            await stderr.WriteLineAsync("Give a command: train, evaluate, cross-validate, predict, bench, train-project or classify. Run with --help to see them.");
             return BadInput;
         }
         try
@@ -160,6 +207,29 @@ public static class ClassifierCommandLine
         {
             await stderr.WriteLineAsync(ex.Message);
             return BadInput;
+        }
+    }
+
+    static async Task<int> WithDatabaseAsync(IConfiguration? configuration, TextWriter stderr, Func<NpgsqlDataSource, CancellationToken, Task<int>> action,
+        CancellationToken ct)
+    {
+        configuration ??= new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+        try
+        {
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
+            var connection = await NarrativesDatabase.PrepareAsync(configuration, loggers, ct);
+            await using (connection.LocalCluster)
+            await using (var db = NarrativesDatabase.CreateDataSource(connection.ConnectionString))
+                return await action(db, ct);
+        }
+        catch (Exception ex) when (ex is LocalClusterException or MigrationException or DatabaseUnavailableException)
+        {
+            await stderr.WriteLineAsync(ex.Message);
+            return Failure;
         }
     }
 

@@ -1,6 +1,11 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Narratives.Ml.Cli;
+using Narratives.Ml.Evaluation;
+using Narratives.Ml.Registry;
+using Narratives.Ml.Training;
+using Narratives.Testing;
 
 namespace Narratives.Ml.Tests.Cli;
 
@@ -20,12 +25,33 @@ public sealed class ClassifierCommandLineTests : IDisposable
     string TinyCsv() => WriteCsv("tiny.csv", "body,topic,groups\n" + string.Join("\n", TinyData.Themes.Select((t, i) =>
         $"\"{t.Text.Replace("\"", "\"\"")}\",{t.Labels[0]},{string.Join(';', TinyData.Audiences[i].Labels)}")));
 
-    async Task<(int Exit, string Out, string Err)> Run(params string[] args)
+    async Task<(int Exit, string Out, string Err)> Run(params string[] args) => await RunWith(null, args);
+
+    async Task<(int Exit, string Out, string Err)> RunWith(IConfiguration? configuration, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = await ClassifierCommandLine.RunAsync(args, stdout, stderr, Path.Combine(dir, "models"));
+        var exit = await ClassifierCommandLine.RunAsync(args, stdout, stderr, Path.Combine(dir, "models"), configuration);
         return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Classify_scores_the_waiting_items_with_the_registrys_active_models_and_says_when_there_are_none()
+    {
+        await using var db = await (await PostgresServer.GetAsync()).CreateDatabaseAsync(withDemoData: true);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("ConnectionStrings:Narratives", db.ConnectionString)]).Build();
+
+        var none = await RunWith(configuration, "classify");
+        Assert.Equal(ClassifierCommandLine.Failure, none.Exit);
+        Assert.Contains("no active theme and audience models", none.Err);
+
+        var registry = new ModelRegistry(db.DataSource);
+        var report = new QualityReport(false, 1, 0, 1, 1, 1, [], [], null, []);
+        await registry.SaveAsync(ClassifierTask.Theme, TinyData.ThemeModel, report, "2026.1", "test", activate: true);
+        await registry.SaveAsync(ClassifierTask.Audience, TinyData.AudienceModel, report, "2026.1", "test", activate: true);
+        var done = await RunWith(configuration, "classify", "--json");
+        Assert.Equal(0, done.Exit);
+        Assert.True(JsonDocument.Parse(done.Out).RootElement.GetProperty("classified").GetInt32() >= 100);
     }
 
     [Fact]

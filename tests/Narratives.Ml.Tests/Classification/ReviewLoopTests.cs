@@ -75,6 +75,12 @@ public sealed class ReviewLoopTests
         Assert.Equal("update", audit.Action);
         Assert.Contains(item.PredictedTheme!, audit.Before);
         Assert.Contains("formers", audit.After);
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+        {
+            Assert.Equal("formers", await conn.ExecuteScalarAsync<string>("SELECT theme FROM content_item_labels WHERE content_item_id = @id", new { id = item.Id }));
+            var other = queue.First(i => i.Id != item.Id);
+            Assert.Equal(other.PredictedTheme, await conn.ExecuteScalarAsync<string>("SELECT theme FROM content_item_labels WHERE content_item_id = @id", new { id = other.Id }));
+        }
         var training = await store.ReviewedForTrainingAsync(ClassifierTask.Theme);
         Assert.Equal(["formers"], training.Single().Labels);
         Assert.Equal(["prisons", "returnees"], (await store.ReviewedForTrainingAsync(ClassifierTask.Audience)).Single().Labels);

@@ -13,3 +13,11 @@ ALTER TABLE content_items ADD CONSTRAINT content_items_predicted_audiences_match
 
 -- Version history per task, newest first.
 CREATE INDEX model_versions_history ON model_versions (task, created_at DESC);
+
+-- The labels every chart uses: what a person set when someone has reviewed the item, else the classifier's prediction.
+CREATE VIEW content_item_labels AS
+SELECT id AS content_item_id,
+       coalesce(reviewed_theme, predicted_theme)         AS theme,
+       coalesce(reviewed_audiences, predicted_audiences) AS audiences,
+       reviewed_at IS NOT NULL                           AS reviewed
+FROM content_items;

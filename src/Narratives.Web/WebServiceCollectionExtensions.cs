@@ -4,6 +4,7 @@ using Narratives.Web.Localization;
 using Narratives.Web.Accounts;
 using Narratives.Web.Api;
 using Narratives.Web.Analytics;
+using Narratives.Web.Classification;
 using Narratives.Web.Security;
 
 namespace Narratives.Web;
@@ -20,6 +21,7 @@ public static class WebServiceCollectionExtensions
         services.AddScoped<ActionGuard>();
         services.AddSingleton<Campaigns.CampaignGate>();
         services.AddHostedService<Analytics.RollupJob>();
+        services.AddNarrativesClassification();
         return services;
     }
 

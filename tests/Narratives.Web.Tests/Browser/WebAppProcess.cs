@@ -44,6 +44,9 @@ public sealed class WebAppProcess : IAsyncDisposable
         psi.Environment["ConnectionStrings__Narratives"] = connectionString;
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Tests register small models themselves instead of waiting for one trained on the whole corpus.
+        psi.Environment["Narratives__Classifier__TrainWhenEmpty"] = "false";
+        psi.Environment["Narratives__Classifier__PollSeconds"] = "1";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             psi.Environment[key.Replace(":", "__")] = value;
 

@@ -1,0 +1,108 @@
+using Narratives.Ml.Scoring;
+using Narratives.Ml.Training;
+
+namespace Narratives.Ml.Tests.Training;
+
+public sealed class TextClassifierTrainerTests
+{
+    [Fact]
+    public void Training_twice_on_the_same_data_gives_the_same_predictions()
+    {
+        var again = TextClassifierTrainer.Train(TinyData.Themes, multiLabel: false);
+
+        var first = TinyData.ThemeModel.PredictBatch(TinyData.NewTexts);
+        var second = again.PredictBatch(TinyData.NewTexts);
+
+        Assert.Equal(first.Select(p => p.Top), second.Select(p => p.Top));
+        Assert.Equal(first.Select(p => p.TopConfidence), second.Select(p => p.TopConfidence));
+    }
+
+    [Fact]
+    public void A_tiny_model_recognises_new_texts_in_each_language()
+    {
+        var predictions = TinyData.ThemeModel.PredictBatch(TinyData.NewTexts);
+
+        Assert.Equal(["literacy", "victims", "dialogue", "literacy", "victims", "dialogue"], predictions.Select(p => p.Top));
+        Assert.All(predictions, p => Assert.InRange(p.TopConfidence, 0f, 1f));
+        Assert.All(predictions, p => Assert.Equal(3, p.All.Count));
+    }
+
+    [Fact]
+    public void Saving_and_loading_a_model_keeps_its_predictions_and_manifest()
+    {
+        var bytes = TinyData.AudienceModel.ToBytes();
+        var loaded = TextClassifier.Load(bytes);
+
+        Assert.Equal(TinyData.AudienceModel.Manifest.Labels, loaded.Manifest.Labels);
+        Assert.Equal(TinyData.AudienceModel.Manifest.Thresholds, loaded.Manifest.Thresholds);
+        Assert.True(loaded.MultiLabel);
+        var before = TinyData.AudienceModel.PredictBatch(TinyData.NewTexts);
+        var after = loaded.PredictBatch(TinyData.NewTexts);
+        Assert.Equal(before.Select(p => string.Join(';', p.Chosen.Select(c => c.Label))), after.Select(p => string.Join(';', p.Chosen.Select(c => c.Label))));
+        Assert.Equal(before.SelectMany(p => p.All.Select(s => s.Confidence)), after.SelectMany(p => p.All.Select(s => s.Confidence)));
+    }
+
+    [Fact]
+    public void A_multi_label_model_gives_one_threshold_per_label_and_at_least_one_label_per_text()
+    {
+        var model = TinyData.AudienceModel;
+
+        Assert.Equal(["educators", "families", "general", "religious", "youth"], model.Labels);
+        Assert.Equal(model.Labels.Count, model.Manifest.Thresholds.Count);
+        var predictions = model.PredictBatch(TinyData.NewTexts);
+        Assert.All(predictions, p => Assert.NotEmpty(p.Chosen));
+        Assert.Contains("families", predictions[1].Chosen.Select(c => c.Label));
+        Assert.Contains("religious", predictions[5].Chosen.Select(c => c.Label));
+    }
+
+    [Fact]
+    public void Predictions_from_many_threads_agree_with_single_threaded_ones()
+    {
+        var model = TinyData.ThemeModel;
+        var texts = Enumerable.Range(0, 3_000).Select(i => TinyData.NewTexts[i % TinyData.NewTexts.Length] + " " + i).ToList();
+        var expected = texts.Select(t => model.Predict(t)).ToList();
+
+        var results = new Prediction[texts.Count];
+        Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = 16 }, i => results[i] = model.Predict(texts[i]));
+        var batched = model.PredictBatch(texts); // split across cores inside
+
+        for (var i = 0; i < texts.Count; i++)
+        {
+            Assert.Equal(expected[i].Top, results[i].Top);
+            Assert.Equal(expected[i].TopConfidence, results[i].TopConfidence);
+            Assert.Equal(expected[i].TopConfidence, batched[i].TopConfidence);
+        }
+    }
+
+    [Fact]
+    public void The_explanation_names_the_words_that_pushed_toward_the_theme()
+    {
+        var why = TinyData.ThemeModel.Explain("Check the source of this video before you share it", "literacy");
+
+        Assert.NotEmpty(why);
+        Assert.Contains(why, c => c.Term.Contains("source") || c.Term.Contains("check") || c.Term.Contains("share"));
+        Assert.All(why, c => Assert.True(c.Weight > 0));
+        Assert.Equal(why.OrderByDescending(c => c.Weight).Select(c => c.Term), why.Select(c => c.Term));
+    }
+
+    [Fact]
+    public void A_label_with_a_single_example_is_refused_by_name()
+    {
+        var data = TinyData.Themes.Append(new LabelledText("A lonely example", ["formers"])).ToList();
+
+        var error = Assert.Throws<TrainingDataException>(() => TextClassifierTrainer.Train(data, multiLabel: false));
+        Assert.Contains("'formers'", error.Message);
+        Assert.Contains("single example", error.Message);
+    }
+
+    [Fact]
+    public void Cross_validation_predicts_every_row_once_and_reports_per_language()
+    {
+        var report = CrossValidation.Run(TinyData.Themes, multiLabel: false, folds: 3);
+
+        Assert.Equal(TinyData.Themes.Count, report.Rows);
+        Assert.Equal(TinyData.Themes.Count, report.ConfusionMatrix!.Sum(r => r.Sum()));
+        Assert.Equal(["ar", "en", "fr"], report.PerLanguage.Select(l => l.Language));
+        Assert.InRange(report.MacroF1, 0.5, 1.0);
+    }
+}

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Playwright;
+using Narratives.Testing;
 using Narratives.Web.Tests.Browser;
 using Npgsql;
 
@@ -11,8 +12,17 @@ public sealed class ImportsBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task A_partner_uploads_an_export_sees_its_format_and_preview_then_the_report_with_every_quarantined_row()
     {
+        // Its own database and app: the shared demo database of the other browser tests stays as seeded.
+        var server = await PostgresServer.GetAsync();
+        await using var db = await server.CreateDatabaseAsync(withDemoData: true);
+        var raw = Path.Combine(Path.GetTempPath(), $"narratives-web-raw-{Guid.NewGuid():N}");
+        await using var app = await WebAppProcess.StartAsync(db.ConnectionString, new Dictionary<string, string>
+        {
+            ["Narratives:Ingest:RawFileDirectory"] = raw,
+            ["Narratives:Security:SignInAttemptsPerMinute"] = "1000",
+        });
         string campaign;
-        await using (var conn = new NpgsqlConnection(fixture.ConnectionString))
+        await using (var conn = new NpgsqlConnection(db.ConnectionString))
         {
             await conn.OpenAsync();
             await using var cmd = new NpgsqlCommand(
@@ -27,7 +37,7 @@ public sealed class ImportsBrowserTests(BrowserFixture fixture)
             website,browser-{marker}-3,Second good row,,,,en,,daily,2026-11-21,,,,80,,,,,,,,
 
             """;
-        await using var session = await fixture.NewSessionAsync();
+        await using var session = await fixture.NewSessionAsync(app);
         await session.SignInAsync(DemoUser.PartnerA);
         await session.GotoAsync("/imports");
         var page = session.Page;
@@ -57,5 +67,6 @@ public sealed class ImportsBrowserTests(BrowserFixture fixture)
         await page.GetByLabel("Feed address").FillAsync("not an address");
         await page.GetByTestId("add-feed").ClickAsync();
         await Assertions.Expect(page.GetByTestId("feed-error")).ToContainTextAsync("http or https");
+        if (Directory.Exists(raw)) Directory.Delete(raw, recursive: true);
     }
 }

@@ -198,6 +198,49 @@ public static class IngestCommandLine
             }
         });
 
+        var analyticsRows = new Option<long>("--rows") { Description = "How many daily engagement facts to generate.", DefaultValueFactory = _ => 20_000_000 };
+        var repetitions = new Option<int>("--repetitions") { Description = "How many times each widget query runs on the rollups.", DefaultValueFactory = _ => 50 };
+        var benchAnalytics = new Command("analytics", "Time every Overview widget query from the rollups and from the raw facts, on generated engagement facts.");
+        benchAnalytics.Options.Add(analyticsRows);
+        benchAnalytics.Options.Add(repetitions);
+        benchAnalytics.Options.Add(json);
+        benchAnalytics.SetAction(async (parse, ct) =>
+        {
+            if (parse.GetValue(analyticsRows) < 1000 || parse.GetValue(repetitions) < 1)
+            {
+                await stderr.WriteLineAsync("--rows must be at least 1,000 and --repetitions at least 1.");
+                return BadInput;
+            }
+            var connection = await PrepareDatabaseAsync(configuration, ct);
+            await using (connection.LocalCluster)
+            {
+                var result = await AnalyticsBenchmark.RunAsync(connection.ConnectionString, parse.GetValue(analyticsRows), parse.GetValue(repetitions), stdout, ct);
+                if (parse.GetValue(json)) await stdout.WriteLineAsync(JsonSerializer.Serialize(result, ImportReport.Json));
+                return Ok;
+            }
+        });
+        bench.Subcommands.Add(benchAnalytics);
+
+        var rollups = new Command("rollups", "The analytics rollups.");
+        var rebuild = new Command("rebuild", "Recompute every rollup from the raw facts (after a change of definitions).");
+        rebuild.Options.Add(json);
+        rebuild.SetAction(async (parse, ct) =>
+        {
+            var connection = await PrepareDatabaseAsync(configuration, ct);
+            await using (connection.LocalCluster)
+            {
+                await using var db = NarrativesDatabase.CreateDataSource(connection.ConnectionString);
+                var sw = System.Diagnostics.Stopwatch.StartNew();
+                var result = await new Narratives.Core.Analytics.RollupStore(db).RebuildAsync(ct);
+                if (parse.GetValue(json))
+                    await stdout.WriteLineAsync(JsonSerializer.Serialize(new { daily_rows = result.DailyRows, audience_rows = result.AudienceRows, content_rows = result.ContentRows, seconds = sw.Elapsed.TotalSeconds }));
+                else
+                    await stdout.WriteLineAsync($"Rebuilt the rollups in {sw.Elapsed.TotalSeconds:F1} s: {result.DailyRows:N0} daily, {result.AudienceRows:N0} audience and {result.ContentRows:N0} content rows.");
+                return Ok;
+            }
+        });
+        rollups.Subcommands.Add(rebuild);
+
         var root = new RootCommand("Narratives ingest jobs: bring campaign content and engagement data into Narratives.");
         root.Subcommands.Add(migrate);
         root.Subcommands.Add(import);
@@ -206,6 +249,7 @@ public static class IngestCommandLine
         root.Subcommands.Add(watch);
         root.Subcommands.Add(feeds);
         root.Subcommands.Add(bench);
+        root.Subcommands.Add(rollups);
 
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)

@@ -14,7 +14,12 @@ public static class WebServiceCollectionExtensions
     public static IServiceCollection AddNarrativesWeb(this IServiceCollection services)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddMudServices();
+        // Snackbars appear at once: a fading message has too little contrast to read while it fades in.
+        services.AddMudServices(o =>
+        {
+            o.SnackbarConfiguration.ShowTransitionDuration = 0;
+            o.SnackbarConfiguration.HideTransitionDuration = 150;
+        });
         services.AddNarrativesLocalization();
         services.AddNarrativesAccounts();
         services.AddOpenApi();

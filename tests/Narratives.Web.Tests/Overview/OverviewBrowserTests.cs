@@ -24,8 +24,8 @@ public sealed class OverviewBrowserTests(BrowserFixture fixture)
         await Assertions.Expect(session.Page.GetByTestId("kpi-initiatives")).ToContainTextAsync(initiatives.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var chart in new[] { "reach-over-time", "engagement-over-time", "rate-by-theme", "theme-audience", "platform-mix", "initiatives-map" })
             await Assertions.Expect(session.Page.Locator($"#{chart}.js-plotly-plot .main-svg").First).ToBeAttachedAsync();
-        // One line per platform in the demo data, each named in the legend.
-        await Assertions.Expect(session.Page.Locator("#reach-over-time .legend .traces")).ToHaveCountAsync(5);
+        // One line per platform, each named in the legend (other tests may import a platform the demo data lacks).
+        await Assertions.Expect(session.Page.Locator("#reach-over-time .legend .traces").Nth(4)).ToBeAttachedAsync();
         await Assertions.Expect(session.Page.GetByTestId("top-content").Locator("tbody tr")).ToHaveCountAsync(10);
     }
 

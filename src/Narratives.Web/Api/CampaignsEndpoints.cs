@@ -90,8 +90,7 @@ public static class CampaignsEndpoints
             HttpContext http, CancellationToken ct) =>
         {
             var address = http.Connection.RemoteIpAddress?.ToString();
-            if (await gate.FindAsync(campaignId, http.User, address, ct) is not { } campaign) return Missing(campaignId);
-            if (!await gate.MayChangeAsync(http.User, campaignId, campaign.OrganizationId)) return NotYours(campaignId);
+            if (await RefusalAsync(gate, http, campaignId, ct) is { } refusal) return refusal;
             var outcome = await editing.UpdateAsync(campaignId, request.Version, request.ToInput(), ActionGuard.ActorOf(http.User) with { RemoteAddress = address }, ct);
             if (outcome.Errors.ContainsKey("Version"))
                 return Results.Problem(statusCode: 409, title: "Changed since you read it", detail: outcome.Errors["Version"]);
@@ -113,8 +112,7 @@ public static class CampaignsEndpoints
             HttpContext http, CancellationToken ct) =>
         {
             var address = http.Connection.RemoteIpAddress?.ToString();
-            if (await gate.FindAsync(campaignId, http.User, address, ct) is not { } campaign) return Missing(campaignId);
-            if (!await gate.MayChangeAsync(http.User, campaignId, campaign.OrganizationId)) return NotYours(campaignId);
+            if (await RefusalAsync(gate, http, campaignId, ct) is { } refusal) return refusal;
             var outcome = await editing.RecordOutcomeAsync(campaignId, request.ToInput(), ActionGuard.ActorOf(http.User) with { RemoteAddress = address }, ct);
             return outcome.Succeeded
                 ? Results.Created($"/api/v1/campaigns/{campaignId}/outcomes/{outcome.Value}", new { id = outcome.Value })
@@ -124,6 +122,12 @@ public static class CampaignsEndpoints
         .WithName("RecordOutcome")
         .WithSummary("Records an outcome measurement. Counts and sample sizes, never percentages.");
     }
+
+    /// <summary>Why the caller may not change this campaign (404 when they may not even see it, 403 when it is not theirs), or null.</summary>
+    static async Task<IResult?> RefusalAsync(CampaignGate gate, HttpContext http, long campaignId, CancellationToken ct) =>
+        await gate.FindAsync(campaignId, http.User, http.Connection.RemoteIpAddress?.ToString(), ct) is not { } campaign ? Missing(campaignId)
+        : !await gate.MayChangeAsync(http.User, campaignId, campaign.OrganizationId) ? NotYours(campaignId)
+        : null;
 
     static IResult Missing(long id) =>
         Results.Problem(statusCode: 404, title: "No such campaign", detail: $"There is no campaign {id} that you may see.");

@@ -22,31 +22,12 @@ public sealed partial class CoveragePage
     Layout mapLayout = new();
     Layout themeLayout = new();
     Layout audienceLayout = new();
-    // The map's geometry is served by Narratives itself (wwwroot/geo), never fetched from a CDN.
-    readonly Config mapConfig = new() { Responsive = true, DisplayLogo = false, TopoJsonUrl = "/geo/" };
+    readonly Config mapConfig = ChartDefaults.MapConfig();
 
     protected override async Task OnInitializedAsync()
     {
         coverage = await Store.CoverageAsync();
-        mapData =
-        [
-            new Choropleth
-            {
-                Locations = coverage.Countries.Select(c => (object)c.Alpha3).ToList(),
-                Z = coverage.Countries.Select(c => (object)c.Initiatives).ToList(),
-                TextArray = coverage.Countries.Select(c => c.Name).ToList(),
-                LocationMode = Plotly.Blazor.Traces.ChoroplethLib.LocationModeEnum.ISO3,
-                ColorScale = "Blues",
-                ColorBar = new Plotly.Blazor.Traces.ChoroplethLib.ColorBar { Title = new Plotly.Blazor.Traces.ChoroplethLib.ColorBarLib.Title { Text = L["Coverage.Initiatives"] } },
-                HoverTemplate = "%{text}: %{z}<extra></extra>",
-            },
-        ];
-        mapLayout = new Layout
-        {
-            Height = 460,
-            Margin = new Plotly.Blazor.LayoutLib.Margin { L = 0, R = 0, T = 0, B = 0 },
-            Geo = [new Plotly.Blazor.LayoutLib.Geo { ShowFrame = false, ShowCountries = true }],
-        };
+        (mapData, mapLayout) = ChartDefaults.CountryMap(coverage.Countries.Select(c => (c.Alpha3, c.Name, c.Initiatives)).ToList(), L["Coverage.Initiatives"], 460);
         (themeData, themeLayout) = Matrix(coverage.ThemeByRegion, Taxonomy.Themes.Select(t => (t.Id, t.Label)).ToList(), L["Initiatives.Theme"]);
         (audienceData, audienceLayout) = Matrix(coverage.AudienceByRegion, Taxonomy.Audiences.Select(a => (a.Id, a.Label)).ToList(), L["Initiatives.Audience"]);
     }

@@ -37,7 +37,7 @@ public sealed partial class OverviewPage : AnalyticsPage
     readonly HashSet<PlotlyChart> subscribed = [];
     List<string> themeIds = [], audienceIds = [], platformIds = [], countryIds = [];
 
-    readonly Config mapConfig = new() { Responsive = true, DisplayLogo = false, TopoJsonUrl = "/geo/" };
+    readonly Config mapConfig = ChartDefaults.MapConfig();
 
     protected override async Task LoadAsync()
     {
@@ -138,25 +138,7 @@ public sealed partial class OverviewPage : AnalyticsPage
     void BuildMap(IReadOnlyList<AnalyticsStore.CountryInitiatives> countries)
     {
         countryIds = countries.Select(c => c.Country).ToList();
-        mapData =
-        [
-            new Choropleth
-            {
-                Locations = countries.Select(c => (object)c.Country).ToList(),
-                Z = countries.Select(c => (object)c.Initiatives).ToList(),
-                TextArray = countries.Select(c => c.Name).ToList(),
-                LocationMode = Plotly.Blazor.Traces.ChoroplethLib.LocationModeEnum.ISO3,
-                ColorScale = "Blues",
-                ColorBar = new Plotly.Blazor.Traces.ChoroplethLib.ColorBar { Title = new Plotly.Blazor.Traces.ChoroplethLib.ColorBarLib.Title { Text = L["Coverage.Initiatives"] } },
-                HoverTemplate = "%{text}: %{z}<extra></extra>",
-            },
-        ];
-        mapLayout = new Layout
-        {
-            Height = 360,
-            Margin = new Plotly.Blazor.LayoutLib.Margin { L = 0, R = 0, T = 0, B = 0 },
-            Geo = [new Plotly.Blazor.LayoutLib.Geo { ShowFrame = false, ShowCountries = true }],
-        };
+        (mapData, mapLayout) = ChartDefaults.CountryMap(countries.Select(c => (c.Country, c.Name, c.Initiatives)).ToList(), L["Coverage.Initiatives"], 360);
     }
 
     /// <summary>Plotly calls back after drawing; clicks are subscribed once per chart. A closed circuit ends it quietly.</summary>

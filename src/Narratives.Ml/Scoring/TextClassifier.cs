@@ -248,16 +248,19 @@ public sealed class TextClassifier
                 .Select(c => new Contribution(c.Key, c.Value)).ToList();
         }
 
-        /// <summary>Word n-grams read as words; character n-grams are shown with their boundaries as spaces.</summary>
+        /// <summary>
+        /// Word n-grams ("Word.check|video") as the words they are; character n-grams are left out, since a fragment
+        /// of a word explains nothing to a reader.
+        /// </summary>
         string? Term(int index)
         {
             if (index >= slotNames.Length) return null;
             var name = slotNames.GetItemOrDefault(index).ToString();
-            if (name.Length == 0) return null;
-            var text = name.Replace("<␂>", " ").Replace("<␃>", " ").Replace("<␠>", " ").Replace("|", name.StartsWith("t.", StringComparison.Ordinal) ? "" : " ");
-            if (text.StartsWith("t.", StringComparison.Ordinal) || text.StartsWith("w.", StringComparison.Ordinal)) text = text[2..];
-            text = text.Trim();
-            if (text.Length == 0 || text.Contains(TextNormaliser.NumberToken) && text.Length == TextNormaliser.NumberToken.Length) return null;
+            const string word = "Word.";
+            if (!name.StartsWith(word, StringComparison.Ordinal)) return null;
+            var text = name[word.Length..].Replace('|', ' ').Trim();
+            if (text.Length == 0 || text.Split(' ').All(t => t is TextNormaliser.NumberToken or TextNormaliser.UrlToken or TextNormaliser.MentionToken || t.All(char.IsPunctuation)))
+                return null;
             return text;
         }
     }

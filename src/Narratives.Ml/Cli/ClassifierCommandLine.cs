@@ -134,10 +134,11 @@ public static class ClassifierCommandLine
 
         var benchFolds = new Option<int>("--folds") { Description = "Number of folds (default 5).", DefaultValueFactory = _ => 5 };
         var compareAudience = new Option<bool>("--compare-audience") { Description = "Also compare every trainer on the (slower) audience task." };
-        var bench = new Command("bench", "On the shipped corpus: compare trainers and features by cross-validation, then time training and scoring.") { benchFolds, compareAudience, json };
+        var speedOnly = new Option<bool>("--speed-only") { Description = "Only time training and scoring, and measure the model size." };
+        var bench = new Command("bench", "On the shipped corpus: compare trainers and features by cross-validation, then time training and scoring.") { benchFolds, compareAudience, speedOnly, json };
         bench.SetAction((parse, ct) =>
         {
-            var result = Benchmark.Run(Taxonomy.Load(), parse.GetValue(benchFolds), parse.GetValue(compareAudience), stderr, ct);
+            var result = Benchmark.Run(Taxonomy.Load(), parse.GetValue(benchFolds), parse.GetValue(compareAudience), parse.GetValue(speedOnly), stderr, ct);
             if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(result, Json));
             else Benchmark.Print(stdout, result);
             return Task.FromResult(Ok);

@@ -36,6 +36,7 @@ public sealed class TextClassifier
     readonly MLContext ml;
     readonly ITransformer model;
     readonly Lazy<Explainer?> explainer;
+    readonly Lazy<LinearHeads?> heads;
 
     internal TextClassifier(MLContext ml, ITransformer model, ModelManifest manifest)
     {
@@ -43,6 +44,8 @@ public sealed class TextClassifier
         this.model = model;
         Manifest = manifest;
         explainer = new Lazy<Explainer?>(() => Explainer.TryCreate(model), LazyThreadSafetyMode.ExecutionAndPublication);
+        heads = new Lazy<LinearHeads?>(() => manifest.MultiLabel ? LinearHeads.TryCreate(model, manifest.Labels.Count) : null,
+            LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public ModelManifest Manifest { get; }
@@ -50,6 +53,13 @@ public sealed class TextClassifier
     public bool MultiLabel => Manifest.MultiLabel;
 
     public Prediction Predict(string text) => PredictBatch([text])[0];
+
+    /// <summary>Whether a multi-label model scores through its read-out linear heads (the fast path).</summary>
+    internal bool UsesLinearHeads => heads.Value is not null;
+
+    /// <summary>Each label's probability from the full ML.NET chain, bypassing the fast path (to check it).</summary>
+    internal float[][] ScoreWithChain(IReadOnlyList<string> texts) =>
+        TextClassifierTrainer.Score(ml, model, texts.Select(TextNormaliser.Normalise).ToList());
 
     /// <summary>Scores many texts at once; large batches are split across the processor cores.</summary>
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken ct = default)
@@ -71,8 +81,9 @@ public sealed class TextClassifier
     {
         var rows = new TextRow[end - start];
         for (var i = start; i < end; i++) rows[i - start] = new TextRow { Text = TextNormaliser.Normalise(texts[i]) };
-        var scored = model.Transform(new MLContext().Data.LoadFromEnumerable(rows));
-        var column = scored.Schema[ScoreColumn];
+        var fast = heads.Value;
+        var scored = (fast?.Featurizer ?? model).Transform(new MLContext().Data.LoadFromEnumerable(rows));
+        var column = scored.Schema[fast is null ? ScoreColumn : FeaturesColumn];
         using var cursor = scored.GetRowCursor([column]);
         var getter = cursor.GetGetter<VBuffer<float>>(column);
         VBuffer<float> buffer = default;
@@ -80,7 +91,7 @@ public sealed class TextClassifier
         while (cursor.MoveNext())
         {
             getter(ref buffer);
-            results[index++] = Decide(buffer.DenseValues().ToArray());
+            results[index++] = Decide(fast is null ? buffer.DenseValues().ToArray() : fast.Probabilities(buffer));
         }
     }
 
@@ -237,16 +248,19 @@ public sealed class TextClassifier
                 .Select(c => new Contribution(c.Key, c.Value)).ToList();
         }
 
-        /// <summary>Word n-grams read as words; character n-grams are shown with their boundaries as spaces.</summary>
+        /// <summary>
+        /// Word n-grams ("Word.check|video") as the words they are; character n-grams are left out, since a fragment
+        /// of a word explains nothing to a reader.
+        /// </summary>
         string? Term(int index)
         {
             if (index >= slotNames.Length) return null;
             var name = slotNames.GetItemOrDefault(index).ToString();
-            if (name.Length == 0) return null;
-            var text = name.Replace("<␂>", " ").Replace("<␃>", " ").Replace("<␠>", " ").Replace("|", name.StartsWith("t.", StringComparison.Ordinal) ? "" : " ");
-            if (text.StartsWith("t.", StringComparison.Ordinal) || text.StartsWith("w.", StringComparison.Ordinal)) text = text[2..];
-            text = text.Trim();
-            if (text.Length == 0 || text.Contains(TextNormaliser.NumberToken) && text.Length == TextNormaliser.NumberToken.Length) return null;
+            const string word = "Word.";
+            if (!name.StartsWith(word, StringComparison.Ordinal)) return null;
+            var text = name[word.Length..].Replace('|', ' ').Trim();
+            if (text.Length == 0 || text.Split(' ').All(t => t is TextNormaliser.NumberToken or TextNormaliser.UrlToken or TextNormaliser.MentionToken || t.All(char.IsPunctuation)))
+                return null;
             return text;
         }
     }

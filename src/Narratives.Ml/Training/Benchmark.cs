@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Narratives.Core.Reference;
 using Narratives.Ml.Evaluation;
+using Narratives.Ml.Scoring;
 
 namespace Narratives.Ml.Training;
 
@@ -10,7 +11,7 @@ public sealed record TrainerComparison(string Task, TrainerKind Trainer, Feature
 
 public sealed record SpeedFigures(string Task, double TrainingSeconds, long ModelBytes, int ScoredItems, double ItemsPerSecond);
 
-public sealed record BenchmarkResult(int Folds, IReadOnlyList<TrainerComparison> Comparison, QualityReport Theme, QualityReport Audience,
+public sealed record BenchmarkResult(int Folds, IReadOnlyList<TrainerComparison> Comparison, QualityReport? Theme, QualityReport? Audience,
     IReadOnlyList<SpeedFigures> Speed, int ProcessorCount);
 
 /// <summary>
@@ -20,11 +21,11 @@ public sealed record BenchmarkResult(int Folds, IReadOnlyList<TrainerComparison>
 /// </summary>
 public static class Benchmark
 {
-    public static BenchmarkResult Run(Taxonomy taxonomy, int folds, bool compareAudience, TextWriter log, CancellationToken ct)
+    public static BenchmarkResult Run(Taxonomy taxonomy, int folds, bool compareAudience, bool speedOnly, TextWriter log, CancellationToken ct)
     {
         var comparison = new List<TrainerComparison>();
         QualityReport? theme = null, audience = null;
-        foreach (var task in new[] { ClassifierTask.Theme, ClassifierTask.Audience })
+        foreach (var task in speedOnly ? [] : new[] { ClassifierTask.Theme, ClassifierTask.Audience })
         {
             var data = ProjectTrainingData.Corpus(task, taxonomy);
             foreach (var trainer in Enum.GetValues<TrainerKind>())
@@ -57,12 +58,18 @@ public static class Benchmark
             var trainSeconds = clock.Elapsed.TotalSeconds;
             var bytes = model.ToBytes().LongLength;
             var texts = Enumerable.Range(0, 20_000).Select(i => data[i % data.Count].Text).ToList();
+            model = TextClassifier.Load(model.ToBytes()); // as the registry serves it
             model.PredictBatch(texts.Take(2_000).ToList(), ct); // warm up
-            clock.Restart();
-            model.PredictBatch(texts, ct);
-            speed.Add(new SpeedFigures(task.Id(), trainSeconds, bytes, texts.Count, texts.Count / clock.Elapsed.TotalSeconds));
+            var best = double.MaxValue;
+            for (var run = 0; run < 3; run++) // the best of three: the machine may be busy with other work
+            {
+                clock.Restart();
+                model.PredictBatch(texts, ct);
+                best = Math.Min(best, clock.Elapsed.TotalSeconds);
+            }
+            speed.Add(new SpeedFigures(task.Id(), trainSeconds, bytes, texts.Count, texts.Count / best));
         }
-        return new BenchmarkResult(folds, comparison, theme!, audience!, speed, Environment.ProcessorCount);
+        return new BenchmarkResult(folds, comparison, theme, audience, speed, Environment.ProcessorCount);
     }
 
     public static void Print(TextWriter o, BenchmarkResult r)
@@ -76,6 +83,7 @@ public static class Benchmark
             o.WriteLine(string.Create(c, $"| {x.Task} | {x.Trainer} | {x.Features} | {x.MacroF1:0.000} | {x.MicroF1:0.000} | {x.WorstLanguageGap:0.000} | {x.SecondsPerFold:0.0} |"));
         foreach (var (name, report) in new[] { ("Theme", r.Theme), ("Audience", r.Audience) })
         {
+            if (report is null) continue;
             o.WriteLine();
             o.WriteLine(string.Create(c, $"{name} ({report.Trainer}): macro-F1 {report.MacroF1:0.000}, micro-F1 {report.MicroF1:0.000}, accuracy {report.Accuracy:0.000}"));
             foreach (var l in report.PerLanguage)

@@ -73,7 +73,7 @@ public static class TextClassifierTrainer
         var data = ml.Data.LoadFromEnumerable(normalised.Select(d => new TrainRow { Text = d.Text, LabelText = d.Labels[0] }).ToList());
         var keyData = ml.Data.LoadFromEnumerable(labels.Select(l => new KeyRow { LabelText = l }).ToList());
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label", nameof(TrainRow.LabelText), keyData: keyData).Fit(data).Transform(data);
-        var pipeline = Featurizer(ml, options.Features).Append(Trainer(ml, options));
+        var pipeline = Featurizer(ml, options.Features).AppendCacheCheckpoint(ml).Append(Trainer(ml, options));
         return pipeline.Fit(keyed);
     }
 
@@ -91,7 +91,8 @@ public static class TextClassifierTrainer
         {
             var label = labels[k];
             var rows = ml.Data.LoadFromEnumerable(normalised.Select(d => new BinaryRow { Text = d.Text, Label = d.Labels.Contains(label) }).ToList());
-            var features = featurizer.Transform(rows);
+            // Cached: the trainer passes over the data many times, and featurizing is the expensive part.
+            var features = ml.Data.Cache(featurizer.Transform(rows));
             var binary = BinaryTrainer(ml, options).Fit(features);
             probabilityColumns[k] = $"P{k}";
             var copy = ml.Transforms.CopyColumns(probabilityColumns[k], "Probability").Fit(binary.Transform(features));

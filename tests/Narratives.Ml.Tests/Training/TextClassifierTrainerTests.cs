@@ -106,3 +106,23 @@ public sealed class TextClassifierTrainerTests
         Assert.InRange(report.MacroF1, 0.5, 1.0);
     }
 }
+
+public sealed class LinearHeadsTests
+{
+    [Fact]
+    public void The_fast_multi_label_path_gives_the_probabilities_of_the_full_chain_also_after_loading()
+    {
+        var loaded = Narratives.Ml.Scoring.TextClassifier.Load(TinyData.AudienceModel.ToBytes());
+
+        Assert.True(loaded.UsesLinearHeads);
+        var chain = loaded.ScoreWithChain(TinyData.NewTexts);
+        var fast = loaded.PredictBatch(TinyData.NewTexts);
+        for (var i = 0; i < TinyData.NewTexts.Length; i++)
+            for (var k = 0; k < loaded.Labels.Count; k++)
+            {
+                var expected = Narratives.Ml.Scoring.TextClassifier.ThresholdScale(chain[i][k], loaded.Manifest.Thresholds[k]);
+                var actual = fast[i].All.Single(s => s.Label == loaded.Labels[k]).Confidence;
+                Assert.Equal(expected, actual, 4);
+            }
+    }
+}

@@ -138,30 +138,41 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
         CancellationToken ct = default)
     {
         var source = fromRawFacts ? "rollup_content_source" : "rollup_content_monthly";
+        // Sum the content rollup first and join the few winners to their items: the labels are read for ten items,
+        // not for every item of the period. Label filters select the items up front.
         var sql = $"""
-            SELECT ci.id, c.id AS campaign_id, c.name AS campaign_name, ci.platform, ci.title, ci.text, ci.language,
+            WITH scope AS (
+                SELECT c.id, c.name FROM campaigns c
+                WHERE c.archived_at IS NULL AND (@IsStaff OR c.is_published OR c.organization_id = @OrganizationId)
+                  AND (@InitiativeId::bigint IS NULL OR c.initiative_id = @InitiativeId)
+                  AND (@CampaignId::bigint IS NULL OR c.id = @CampaignId)
+                  AND ((@Region::text IS NULL AND @Country::text IS NULL) OR EXISTS (
+                        SELECT 1 FROM countries k
+                        WHERE k.alpha3 = ANY (CASE WHEN cardinality(c.target_countries) > 0 THEN c.target_countries
+                                                   ELSE ARRAY(SELECT ic.country FROM initiative_countries ic WHERE ic.initiative_id = c.initiative_id)::text[] END)
+                          AND (@Region::text IS NULL OR k.region = @Region) AND (@Country::text IS NULL OR k.alpha3 = @Country)))),
+            top AS (
+                SELECT r.content_item_id, r.campaign_id, sum(r.impressions)::bigint AS impressions, sum(r.engagements)::bigint AS engagements
+                FROM {source} r
+                WHERE r.month BETWEEN date_trunc('month', @From::date) AND @To
+                  AND r.campaign_id IN (SELECT id FROM scope)
+                  AND (@Platform::text IS NULL OR r.platform = @Platform)
+                  AND ((@Theme::text IS NULL AND @Language::text IS NULL AND @Audience::text IS NULL) OR r.content_item_id IN (
+                        SELECT ci.id FROM content_items ci
+                        WHERE (@Language::text IS NULL OR ci.language = @Language)
+                          AND (@Theme::text IS NULL OR coalesce(ci.reviewed_theme, ci.predicted_theme, 'unclassified') = @Theme)
+                          AND (@Audience::text IS NULL OR @Audience = ANY (coalesce(ci.reviewed_audiences, ci.predicted_audiences, ARRAY['unclassified'])))))
+                GROUP BY r.content_item_id, r.campaign_id
+                ORDER BY engagements DESC, r.content_item_id
+                LIMIT @count)
+            SELECT ci.id, t.campaign_id, s.name AS campaign_name, ci.platform, ci.title, ci.text, ci.language,
                    coalesce(ci.reviewed_theme, ci.predicted_theme, 'unclassified') AS theme,
                    coalesce(ci.reviewed_audiences, ci.predicted_audiences, ARRAY[]::text[]) AS audiences, ci.reviewed_theme IS NOT NULL AS reviewed,
-                   ci.permalink, sum(r.impressions)::bigint AS impressions, sum(r.engagements)::bigint AS engagements
-            FROM {source} r
-            JOIN content_items ci ON ci.id = r.content_item_id
-            JOIN campaigns c ON c.id = r.campaign_id
-            WHERE r.month BETWEEN date_trunc('month', @From::date) AND @To
-              AND c.archived_at IS NULL AND (@IsStaff OR c.is_published OR c.organization_id = @OrganizationId)
-              AND (@InitiativeId::bigint IS NULL OR c.initiative_id = @InitiativeId)
-              AND (@CampaignId::bigint IS NULL OR c.id = @CampaignId)
-              AND (@Platform::text IS NULL OR r.platform = @Platform)
-              AND (@Language::text IS NULL OR ci.language = @Language)
-              AND (@Theme::text IS NULL OR coalesce(ci.reviewed_theme, ci.predicted_theme, 'unclassified') = @Theme)
-              AND (@Audience::text IS NULL OR @Audience = ANY (coalesce(ci.reviewed_audiences, ci.predicted_audiences, ARRAY['unclassified'])))
-              AND ((@Region::text IS NULL AND @Country::text IS NULL) OR EXISTS (
-                    SELECT 1 FROM countries k
-                    WHERE k.alpha3 = ANY (CASE WHEN cardinality(c.target_countries) > 0 THEN c.target_countries
-                                               ELSE ARRAY(SELECT ic.country FROM initiative_countries ic WHERE ic.initiative_id = c.initiative_id)::text[] END)
-                      AND (@Region::text IS NULL OR k.region = @Region) AND (@Country::text IS NULL OR k.alpha3 = @Country)))
-            GROUP BY ci.id, c.id
-            ORDER BY engagements DESC, ci.id
-            LIMIT @count
+                   ci.permalink, t.impressions, t.engagements
+            FROM top t
+            JOIN content_items ci ON ci.id = t.content_item_id
+            JOIN scope s ON s.id = t.campaign_id
+            ORDER BY t.engagements DESC, ci.id
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
         var p = new DynamicParameters(Parameters(f, viewer));

@@ -30,6 +30,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException(
                 $"Browser tests drive Debian's Chromium at {ChromiumPath}, which is not installed. Install it with `sudo apt-get install chromium`, or run ./test.sh, which installs it.");
 
+        // A busy 2-core CI machine runs the app, PostgreSQL and Chromium at once: give assertions time to come true.
+        Assertions.SetDefaultExpectTimeout(15_000);
         var server = await PostgresServer.GetAsync();
         database = await server.CreateDatabaseAsync(withDemoData: true);
         App = await WebAppProcess.StartAsync(database.ConnectionString, new Dictionary<string, string>

@@ -16,7 +16,7 @@ public enum FeatureKind
 {
     /// <summary>Word unigrams and bigrams.</summary>
     Words,
-    /// <summary>Word unigrams and bigrams plus character 3-grams (robust to Arabic and French morphology).</summary>
+    /// <summary>Word unigrams and bigrams plus character 4-grams (robust to Arabic and French morphology).</summary>
     WordsAndCharacters,
 }
 
@@ -29,7 +29,7 @@ public sealed record TrainingOptions(
 {
     public static TrainingOptions Default { get; } = new();
 
-    public string Describe() => $"{Trainer}, {(Features == FeatureKind.Words ? "word 1-2-grams" : "word 1-2-grams + char 3-grams")}";
+    public string Describe() => $"{Trainer}, {(Features == FeatureKind.Words ? "word 1-2-grams" : "word 1-2-grams + char 4-grams")}";
 }
 
 /// <summary>The training data is unusable; the message says why, in words for the person who supplied it.</summary>

@@ -138,9 +138,8 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
         CancellationToken ct = default)
     {
         var source = fromRawFacts ? "rollup_content_source" : "rollup_content_monthly";
-        // Rank by one sum over the content rollup first, then read labels and impressions for the ten winners only:
-        // summing every figure of every item of the period is what made this widget slow. Label filters select the
-        // items up front.
+        // Sum the content rollup first and join the few winners to their items: the labels are read for ten items,
+        // not for every item of the period. Label filters select the items up front.
         var sql = $"""
             WITH scope AS (
                 SELECT c.id, c.name FROM campaigns c
@@ -153,30 +152,26 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
                                                    ELSE ARRAY(SELECT ic.country FROM initiative_countries ic WHERE ic.initiative_id = c.initiative_id)::text[] END)
                           AND (@Region::text IS NULL OR k.region = @Region) AND (@Country::text IS NULL OR k.alpha3 = @Country)))),
             top AS (
-                SELECT r.content_item_id, sum(r.engagements)::bigint AS engagements
+                SELECT r.content_item_id, r.campaign_id, sum(r.impressions)::bigint AS impressions, sum(r.engagements)::bigint AS engagements
                 FROM {source} r
                 WHERE r.month BETWEEN date_trunc('month', @From::date) AND @To
-                  AND r.campaign_id = ANY (ARRAY(SELECT id FROM scope))
+                  AND r.campaign_id IN (SELECT id FROM scope)
                   AND (@Platform::text IS NULL OR r.platform = @Platform)
                   AND ((@Theme::text IS NULL AND @Language::text IS NULL AND @Audience::text IS NULL) OR r.content_item_id IN (
                         SELECT ci.id FROM content_items ci
                         WHERE (@Language::text IS NULL OR ci.language = @Language)
                           AND (@Theme::text IS NULL OR coalesce(ci.reviewed_theme, ci.predicted_theme, 'unclassified') = @Theme)
                           AND (@Audience::text IS NULL OR @Audience = ANY (coalesce(ci.reviewed_audiences, ci.predicted_audiences, ARRAY['unclassified'])))))
-                GROUP BY r.content_item_id
+                GROUP BY r.content_item_id, r.campaign_id
                 ORDER BY engagements DESC, r.content_item_id
                 LIMIT @count)
-            SELECT ci.id, ci.campaign_id, s.name AS campaign_name, ci.platform, ci.title, ci.text, ci.language,
+            SELECT ci.id, t.campaign_id, s.name AS campaign_name, ci.platform, ci.title, ci.text, ci.language,
                    coalesce(ci.reviewed_theme, ci.predicted_theme, 'unclassified') AS theme,
                    coalesce(ci.reviewed_audiences, ci.predicted_audiences, ARRAY[]::text[]) AS audiences, ci.reviewed_theme IS NOT NULL AS reviewed,
-                   ci.permalink,
-                   (SELECT coalesce(sum(x.impressions), 0) FROM {source} x
-                    WHERE x.content_item_id = t.content_item_id AND x.month BETWEEN date_trunc('month', @From::date) AND @To
-                      AND (@Platform::text IS NULL OR x.platform = @Platform))::bigint AS impressions,
-                   t.engagements
+                   ci.permalink, t.impressions, t.engagements
             FROM top t
             JOIN content_items ci ON ci.id = t.content_item_id
-            JOIN scope s ON s.id = ci.campaign_id
+            JOIN scope s ON s.id = t.campaign_id
             ORDER BY t.engagements DESC, ci.id
             """;
         await using var conn = await db.OpenConnectionAsync(ct);

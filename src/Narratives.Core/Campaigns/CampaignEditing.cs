@@ -222,8 +222,7 @@ public sealed class CampaignEditing(NpgsqlDataSource db, Taxonomy taxonomy, Time
 
     async Task<Dictionary<string, string>> ValidateAsync(NpgsqlConnection conn, CampaignInput input, CancellationToken ct)
     {
-        var countries = (await conn.QueryAsync<string>(new CommandDefinition("SELECT alpha3 FROM countries", cancellationToken: ct))).ToHashSet();
-        var errors = input.Validate(taxonomy, countries);
+        var errors = input.Validate(taxonomy, await CountryReference.CodesAsync(conn, ct));
         if (input.InitiativeId > 0 && !await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
                 "SELECT EXISTS (SELECT 1 FROM initiatives WHERE id = @InitiativeId AND archived_at IS NULL)", new { input.InitiativeId }, cancellationToken: ct)))
             errors[nameof(CampaignInput.InitiativeId)] = $"There is no open initiative {input.InitiativeId}.";

@@ -20,7 +20,7 @@ public sealed class InitiativeEditing(NpgsqlDataSource db, Taxonomy taxonomy)
     public async Task<Outcome<long>> CreateAsync(InitiativeInput input, Actor actor, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var errors = input.Validate(taxonomy, await CountryCodesAsync(conn, ct));
+        var errors = input.Validate(taxonomy, await CountryReference.CodesAsync(conn, ct));
         if (errors.Count > 0) return Outcome<long>.Invalid(errors);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var id = await InsertAsync(conn, tx, input.Cleaned(), actor, "created", ct);
@@ -48,7 +48,7 @@ public sealed class InitiativeEditing(NpgsqlDataSource db, Taxonomy taxonomy)
     public async Task<Outcome<int>> UpdateAsync(long id, int expectedVersion, InitiativeInput input, Actor actor, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var errors = input.Validate(taxonomy, await CountryCodesAsync(conn, ct));
+        var errors = input.Validate(taxonomy, await CountryReference.CodesAsync(conn, ct));
         if (errors.Count > 0) return Outcome<int>.Invalid(errors);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var outcome = await ApplyAsync(conn, tx, id, expectedVersion, input.Cleaned(), actor, "updated", ct);
@@ -145,7 +145,7 @@ public sealed class InitiativeEditing(NpgsqlDataSource db, Taxonomy taxonomy)
     public async Task<Outcome<long>> ProposeAsync(long? initiativeId, InitiativeInput input, long organizationId, Actor actor, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var errors = input.Validate(taxonomy, await CountryCodesAsync(conn, ct));
+        var errors = input.Validate(taxonomy, await CountryReference.CodesAsync(conn, ct));
         if (errors.Count > 0) return Outcome<long>.Invalid(errors);
         const string sql = """
             INSERT INTO initiative_proposals (initiative_id, organization_id, proposed_by, base_version, payload)
@@ -171,7 +171,7 @@ public sealed class InitiativeEditing(NpgsqlDataSource db, Taxonomy taxonomy)
         var proposal = await PendingProposalAsync(conn, tx, proposalId, ct);
         if (proposal is null) return Outcome<long>.Invalid("Proposal", "This proposal is no longer waiting for review.");
         var input = JsonSerializer.Deserialize<InitiativeInput>(proposal.Value.Payload, Json)!;
-        var errors = input.Validate(taxonomy, await CountryCodesAsync(conn, ct));
+        var errors = input.Validate(taxonomy, await CountryReference.CodesAsync(conn, ct));
         if (errors.Count > 0) return Outcome<long>.Invalid(errors);
 
         long initiativeId;
@@ -332,7 +332,4 @@ public sealed class InitiativeEditing(NpgsqlDataSource db, Taxonomy taxonomy)
             """;
         await conn.ExecuteAsync(new CommandDefinition(sql, new { id, countries = countries.ToArray() }, tx, cancellationToken: ct));
     }
-
-    static async Task<HashSet<string>> CountryCodesAsync(NpgsqlConnection conn, CancellationToken ct) =>
-        (await conn.QueryAsync<string>(new CommandDefinition("SELECT alpha3 FROM countries", cancellationToken: ct))).ToHashSet();
 }

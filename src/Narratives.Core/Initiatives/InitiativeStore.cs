@@ -41,7 +41,6 @@ public sealed record MatrixCell(string Row, string Region, int Initiatives);
 
 public sealed record Coverage(IReadOnlyList<CountryCount> Countries, IReadOnlyList<MatrixCell> ThemeByRegion, IReadOnlyList<MatrixCell> AudienceByRegion);
 
-public sealed record InitiativeCampaign(long Id, string Name, string OrganizationName, string Status, DateOnly? StartDate, DateOnly? EndDate);
 
 public sealed record HistoryEntry(int Version, DateTimeOffset ChangedAt, string ChangedByLabel, string ChangeKind, string Changes);
 
@@ -164,20 +163,6 @@ public sealed class InitiativeStore(NpgsqlDataSource db)
         var countries = (await results.ReadAsync<InitiativeCountry>()).AsList();
         detail = detail with { Countries = countries };
         return includeContact ? detail : detail with { ContactName = null, ContactEmail = null };
-    }
-
-    /// <summary>The campaigns under an initiative that the caller may see: published ones, plus their own organization's drafts (staff: all).</summary>
-    public async Task<IReadOnlyList<InitiativeCampaign>> CampaignsAsync(long id, bool allCampaigns, long? organizationId, CancellationToken ct = default)
-    {
-        const string sql = """
-            SELECT c.id, c.name, o.name AS organization_name, c.status, c.start_date, c.end_date
-            FROM campaigns c JOIN organizations o ON o.id = c.organization_id
-            WHERE c.initiative_id = @id AND c.archived_at IS NULL
-              AND (@allCampaigns OR c.is_published OR c.organization_id = @organizationId)
-            ORDER BY c.start_date DESC NULLS LAST, c.name
-            """;
-        await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<InitiativeCampaign>(new CommandDefinition(sql, new { id, allCampaigns, organizationId }, cancellationToken: ct))).AsList();
     }
 
     public async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(long id, CancellationToken ct = default)

@@ -28,6 +28,10 @@ public static class CountryReference
     }
 
     /// <summary>Inserts new countries and corrects changed names or regions, in one statement.</summary>
+    /// <summary>The ISO 3166-1 alpha-3 codes the database knows, for validating what people type.</summary>
+    public static async Task<HashSet<string>> CodesAsync(NpgsqlConnection conn, CancellationToken ct = default) =>
+        (await conn.QueryAsync<string>(new CommandDefinition("SELECT alpha3 FROM countries", cancellationToken: ct))).ToHashSet();
+
     public static async Task SyncAsync(NpgsqlDataSource db, IReadOnlyList<Country> countries, CancellationToken ct = default)
     {
         const string sql = """

@@ -101,7 +101,6 @@ public sealed partial class OverviewPage : AnalyticsPage
 
     void BuildHeatmap(IReadOnlyList<BreakdownRow> cells)
     {
-        themeIds = themeIds.Count > 0 ? themeIds : cells.Select(c => c.Key).Distinct().ToList();
         var rowIds = cells.Select(c => c.Key).Distinct().OrderBy(Taxonomy.ThemeLabel).ToList();
         audienceIds = cells.Select(c => c.Key2).Distinct().OrderBy(Taxonomy.AudienceLabel).ToList();
         var rates = cells.ToDictionary(c => (c.Key, c.Key2), c => Metrics.Get(view!.RateMetric).Compute(c.Totals));

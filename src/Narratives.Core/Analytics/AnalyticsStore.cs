@@ -11,12 +11,13 @@ namespace Narratives.Core.Analytics;
 /// </summary>
 public sealed class AnalyticsStore(NpgsqlDataSource db)
 {
+    /// <summary>What rows are grouped by: dates stay dates while grouping (formatting every row would cost more than the sums).</summary>
     static string Expression(Dimension d) => d switch
     {
         Dimension.None => "''",
-        Dimension.Day => "to_char(r.day, 'YYYY-MM-DD')",
-        Dimension.Week => "to_char(date_trunc('week', r.day), 'YYYY-MM-DD')",
-        Dimension.Month => "to_char(date_trunc('month', r.day), 'YYYY-MM')",
+        Dimension.Day => "r.day",
+        Dimension.Week => "date_trunc('week', r.day)::date",
+        Dimension.Month => "date_trunc('month', r.day)::date",
         Dimension.Campaign => "s.id::text",
         Dimension.Initiative => "s.initiative_id::text",
         Dimension.Theme => "r.theme",
@@ -28,12 +29,21 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
         _ => throw new ArgumentOutOfRangeException(nameof(d)),
     };
 
-    static string LabelExpression(Dimension d) => d switch
+    /// <summary>A group's key as text, once per group.</summary>
+    static string Format(Dimension d, string column) => d switch
+    {
+        Dimension.Day or Dimension.Week => $"to_char({column}, 'YYYY-MM-DD')",
+        Dimension.Month => $"to_char({column}, 'YYYY-MM')",
+        _ => column,
+    };
+
+    /// <summary>The name shown for a group whose key is an id; null when the key itself is the label.</summary>
+    static string? LabelExpression(Dimension d) => d switch
     {
         Dimension.Campaign => "max(s.name)",
         Dimension.Initiative => "max(s.initiative_name)",
         Dimension.Country => "max(sc.country_name)",
-        _ => Expression(d),
+        _ => null,
     };
 
     /// <summary>
@@ -55,8 +65,7 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
             throw new ArgumentException("Audience and language cannot be combined: the audience rollup has no language.");
         var byCountry = by is Dimension.Country or Dimension.Region || then is Dimension.Country or Dimension.Region;
         var perAudienceOnly = audience ? "0" : null;
-        var label = by == Dimension.None ? "''" : LabelExpression(by);
-        var group = by is Dimension.Campaign or Dimension.Initiative or Dimension.Country ? "GROUP BY 1, 3" : "GROUP BY 1, 2, 3";
+        var label = LabelExpression(by);
         var sql = $"""
             WITH scope AS (
                 SELECT c.id, c.name, c.initiative_id, i.name AS initiative_name,
@@ -75,7 +84,11 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
                 WHERE (@Region::text IS NULL AND @Country::text IS NULL)
                    OR EXISTS (SELECT 1 FROM scope_countries x WHERE x.id = s.id
                               AND (@Region::text IS NULL OR x.region = @Region) AND (@Country::text IS NULL OR x.country = @Country)))
-            SELECT {Expression(by)} AS key, {label} AS label, {Expression(then)} AS key2,
+            SELECT {Format(by, "g.key")} AS key, {(label is null ? Format(by, "g.key") : "g.label")} AS label, {Format(then, "g.key2")} AS key2,
+                   g.items, g.impressions, g.reach, g.views, g.watch_seconds, g.reactions, g.comments, g.shares, g.clicks, g.saves, g.follows, g.spend,
+                   g.view_duration_seconds, g.timed_watch_seconds, g.paid_impressions
+            FROM (
+            SELECT {Expression(by)} AS key, {label ?? "NULL::text"} AS label, {Expression(then)} AS key2,
                    sum(r.items)::bigint AS items, sum(r.impressions)::bigint AS impressions, sum(r.reach)::bigint AS reach,
                    sum(r.views)::bigint AS views, {(audience ? "0" : "sum(r.watch_seconds)")}::bigint AS watch_seconds,
                    sum(r.reactions)::bigint AS reactions, sum(r.comments)::bigint AS comments, sum(r.shares)::bigint AS shares,
@@ -90,7 +103,7 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
               AND (@Theme::text IS NULL OR r.theme = @Theme)
               AND (@Platform::text IS NULL OR r.platform = @Platform)
               {(audience ? "AND (@Audience::text IS NULL OR r.audience = @Audience)" : "AND (@Language::text IS NULL OR r.language = @Language)")}
-            {group}
+            GROUP BY 1, 3) g
             ORDER BY 1, 3
             """;
         await using var conn = await db.OpenConnectionAsync(ct);

@@ -173,19 +173,18 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
                 ORDER BY engagements DESC, r.content_item_id
                 LIMIT @count
                 """
+            // Narrow rows ranked straight from the scan (a top-N sort): the arrays are read, never carried.
             : $"""
-                SELECT r.content_item_id, r.campaign_id, p.impressions, p.engagements
-                FROM rollup_content_running r
-                CROSS JOIN LATERAL (SELECT least(@lastMonth - r.first_month + 1, cardinality(r.engagements)) AS hi,
-                                           least(@firstMonth - r.first_month, cardinality(r.engagements)) AS lo) k
-                CROSS JOIN LATERAL (SELECT coalesce(r.impressions[k.hi], 0) - coalesce(r.impressions[k.lo], 0) AS impressions,
-                                           coalesce(r.engagements[k.hi], 0) - coalesce(r.engagements[k.lo], 0) AS engagements,
-                                           coalesce(r.months[k.hi], 0) - coalesce(r.months[k.lo], 0) AS months) p
-                WHERE r.platform = coalesce(@Platform, '')
-                  AND r.first_month <= @lastMonth AND p.months > 0
-                  AND r.campaign_id IN (SELECT id FROM scope)
-                  AND {labelFilter}
-                ORDER BY p.engagements DESC, r.content_item_id
+                SELECT x.content_item_id, x.campaign_id, x.impressions, x.engagements
+                FROM (
+                    SELECT r.content_item_id, r.campaign_id,
+                           {Period("impressions")} AS impressions, {Period("engagements")} AS engagements, {Period("months")} AS months
+                    FROM rollup_content_running r
+                    WHERE r.platform = coalesce(@Platform, '') AND r.first_month <= @lastMonth
+                      AND r.campaign_id = ANY (ARRAY(SELECT id FROM scope))
+                      AND {labelFilter}) x
+                WHERE x.months > 0
+                ORDER BY x.engagements DESC, x.content_item_id
                 LIMIT @count
                 """;
         var sql = $"""
@@ -217,6 +216,14 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
         p.Add("lastMonth", f.To.Year * 12 + f.To.Month - 1);
         return (await conn.QueryAsync<TopContent>(new CommandDefinition(sql, p, cancellationToken: ct, commandTimeout: 0))).AsList();
     }
+
+    /// <summary>
+    /// A period's total from running totals: the element of its last month (or the item's last) minus the one before
+    /// its first month (none before the item's first month: zero).
+    /// </summary>
+    static string Period(string column) =>
+        $"coalesce(r.{column}[least(@lastMonth - r.first_month + 1, cardinality(r.months))], 0) - " +
+        $"coalesce(r.{column}[least(@firstMonth - r.first_month, cardinality(r.months))], 0)";
 
     /// <summary>The latest day with engagement data, for the default period; null when there is none.</summary>
     public async Task<DateOnly?> LastDayAsync(CancellationToken ct = default)

@@ -63,7 +63,6 @@ public static class PageTiming
 
     static async Task<PageRun> OpenAsync(IPage page, string path)
     {
-        await page.GotoAsync("about:blank");
         var clock = Stopwatch.StartNew();
         var response = await page.GotoAsync(path, new() { WaitUntil = WaitUntilState.Commit });
         if (response is not { Ok: true }) throw new BenchException($"GET {path} answered {response?.Status}.");

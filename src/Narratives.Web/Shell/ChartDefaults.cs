@@ -8,7 +8,7 @@ public static class ChartDefaults
 {
     public static Config Config() => new() { Responsive = true, DisplayLogo = false };
 
-    /// <summary>For maps: the geometry is served by Narratives itself (wwwroot/geo), never fetched from a CDN.</summary>
+    /// <summary>For maps: the geometry comes with the page (wwwroot/geo); were another ever needed, it is asked of Narratives, never of a CDN.</summary>
     public static Config MapConfig() => new() { Responsive = true, DisplayLogo = false, TopoJsonUrl = "/geo/" };
 
     /// <summary>A world map of a count per country (ISO 3166-1 alpha-3), darker where there are more.</summary>

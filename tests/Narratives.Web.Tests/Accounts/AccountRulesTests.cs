@@ -155,6 +155,8 @@ public sealed class AccountRulesTests
             Assert.DoesNotContain(csp, v => v.Contains("frame-ancestors 'self'"));
             Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
             Assert.Equal("strict-origin-when-cross-origin", response.Headers.GetValues("Referrer-Policy").Single());
+            if (response.Content.Headers.ContentType?.MediaType == "text/html")
+                Assert.True(response.Headers.CacheControl?.NoStore, $"{path} may be kept by the browser.");
         }
         using var fresh = SignedInClient.Anonymous(app.BaseAddress);
         using var login = await fresh.GetAsync("account/login");

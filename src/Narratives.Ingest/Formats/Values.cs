@@ -96,7 +96,15 @@ public static partial class Values
     {
         var s = raw.Trim();
         if (IsNotApplicable(s)) return null;
-        // ISO 8601, the common case, read directly.
+        // ISO 8601, the common case, read directly: digits by position, no format parsing.
+        if (IsoDate(s) is { } isoDay)
+        {
+            if (s.Length == 10) return new DateTimeOffset(isoDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            if (s.Length == 20 && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z' &&
+                TwoDigits(s, 11) is >= 0 and < 24 and var hour && TwoDigits(s, 14) is >= 0 and < 60 and var minute &&
+                TwoDigits(s, 17) is >= 0 and < 60 and var second)
+                return new DateTimeOffset(isoDay.ToDateTime(new TimeOnly(hour, minute, second)), TimeSpan.Zero);
+        }
         if (s.Length == 10 && s[4] == '-' && s[7] == '-' &&
             DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
@@ -113,10 +121,29 @@ public static partial class Values
         throw new CellException(column, ImpossibleOrUnreadable(raw));
     }
 
+    /// <summary>A real date written <c>yyyy-MM-dd</c> at the start of <paramref name="s"/>, else null.</summary>
+    static DateOnly? IsoDate(string s)
+    {
+        if (s.Length < 10 || s[4] != '-' || s[7] != '-') return null;
+        var year = TwoDigits(s, 0) * 100 + TwoDigits(s, 2);
+        var month = TwoDigits(s, 5);
+        var day = TwoDigits(s, 8);
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)) return null;
+        return new DateOnly(year, month, day);
+    }
+
+    /// <summary>The number written by two ASCII digits at <paramref name="at"/>, or a negative number.</summary>
+    static int TwoDigits(string s, int at)
+    {
+        int a = s[at] - '0', b = s[at + 1] - '0';
+        return (uint)a <= 9 && (uint)b <= 9 ? a * 10 + b : -1000;
+    }
+
     public static DateOnly? Date(string raw, string column)
     {
         var s = raw.Trim();
         if (IsNotApplicable(s)) return null;
+        if (s.Length == 10 && IsoDate(s) is { } day) return day;
         var ts = Timestamp(s, column)!.Value;
         // Dates given without a time stay on the day written, whatever the zone.
         return DateOnly.FromDateTime(ts.UtcDateTime);

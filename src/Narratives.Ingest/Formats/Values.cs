@@ -21,7 +21,13 @@ public static partial class Values
     public static long? Count(string raw, string column)
     {
         var s = raw.Trim();
-        if (s.Length is > 0 and < 19 && s.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0) return long.Parse(s, CultureInfo.InvariantCulture);
+        if (s.Length is > 0 and < 19 && s.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0)
+        {
+            // Plain digits, the common case, read without the number parser.
+            var n = 0L;
+            foreach (var c in s) n = n * 10 + (c - '0');
+            return n;
+        }
         if (IsNotApplicable(s)) return null;
         if (s.StartsWith('-')) throw new CellException(column, $"\"{raw}\" is negative; counts cannot be.");
         var multiplier = 1m;
@@ -46,6 +52,7 @@ public static partial class Values
     public static decimal? Decimal(string raw, string column, string? shown = null)
     {
         var s = raw.Trim();
+        if (PlainDecimal(s) is { } plain) return plain;
         if (IsNotApplicable(s)) return null;
         s = StripSpaces(s.TrimStart('$', '€', '£').TrimEnd('€', '$', '£'));
         if (s.StartsWith('-')) throw new CellException(column, $"\"{shown ?? raw}\" is negative; it cannot be.");
@@ -57,6 +64,23 @@ public static partial class Values
             s = GroupedThousands().IsMatch(s) ? s.Replace(",", "") : s.Replace(',', '.');
         if (decimal.TryParse(s, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)) return value;
         throw new CellException(column, $"\"{shown ?? raw}\" is not a number.");
+    }
+
+    /// <summary>Digits with at most one decimal point (<c>91.59</c>), the common case, read without the number parser; else null.</summary>
+    static decimal? PlainDecimal(string s)
+    {
+        if (s.Length is 0 or > 18) return null;
+        var mantissa = 0L;
+        var scale = -1;
+        foreach (var c in s)
+        {
+            if (c == '.' && scale < 0) { scale = 0; continue; }
+            if (c is < '0' or > '9') return null;
+            mantissa = mantissa * 10 + (c - '0');
+            if (scale >= 0) scale++;
+        }
+        if (scale == 0) return null;
+        return new decimal((int)mantissa, (int)(mantissa >> 32), 0, false, (byte)Math.Max(scale, 0));
     }
 
     /// <summary>A duration as <c>0:02:31</c>, <c>2:31</c> or seconds; null when not reported.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dapper;
 using Narratives.Ingest.Formats;
 using Npgsql;
@@ -151,13 +152,13 @@ public sealed class ImportStore(NpgsqlDataSource db)
         // The merge sorts and hashes the whole file: give it the memory to do so without spilling to disk.
         await Execute(conn, tx, "SET LOCAL work_mem = '256MB'", ct);
         await Execute(conn, tx, CreateStaging, ct);
-        var staged = await CopyRowsAsync(conn, rows, ct);
+        var (staged, distinctKeys) = await CopyRowsAsync(conn, rows, ct);
         Step("parse and COPY into staging");
         // Errors are known only once every row was read.
         await CopyErrorsAsync(conn, importId, errors, ct);
         if (onStage is not null) await onStage("staged");
 
-        var result = await MergeAsync(conn, tx, importId, campaignId, fileName, contentSource, staged, Step, ct);
+        var result = await MergeAsync(conn, tx, importId, campaignId, fileName, contentSource, staged, distinctKeys, Step, ct);
         if (onStage is not null) await onStage("merged");
         await tx.CommitAsync(ct);
         Step("commit");
@@ -185,7 +186,9 @@ public sealed class ImportStore(NpgsqlDataSource db)
     /// Parses on one thread while this one writes the COPY: reading the file and encoding rows for PostgreSQL each
     /// take about as long. A bounded channel of a few batches between them keeps memory flat in the file's size.
     /// </summary>
-    static async Task<int> CopyRowsAsync(NpgsqlConnection conn, IEnumerable<ImportRow> rows, CancellationToken ct)
+    /// <returns>The rows staged, and whether no two of them have the same item and day (then the merge need not sort
+    /// them to keep the last of each).</returns>
+    static async Task<(int Count, bool DistinctKeys)> CopyRowsAsync(NpgsqlConnection conn, IEnumerable<ImportRow> rows, CancellationToken ct)
     {
         const string copy = """
             COPY ingest_staging (seq, line, platform, external_id, meaning, day, period_start, item_row, title, body, permalink,
@@ -220,6 +223,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
         }, stop.Token);
 
         var count = 0;
+        var keys = new DistinctKeyCheck();
         try
         {
             await using var writer = await conn.BeginBinaryImportAsync(copy, ct);
@@ -230,6 +234,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
                 foreach (var r in batch)
                 {
                     var itemRow = previous is null || !SameItem(previous, r);
+                    keys.Add(previous, r);
                     previous = r;
                     writer.StartRow();
                     writer.Write(count, NpgsqlDbType.Integer);
@@ -278,7 +283,37 @@ public sealed class ImportStore(NpgsqlDataSource db)
             await Task.WhenAny(producer);
             throw;
         }
-        return count;
+        return (count, keys.Distinct);
+    }
+
+    /// <summary>
+    /// Tells, in bounded memory, that no item and day occurs twice: each item's rows come together, with days
+    /// strictly rising or strictly falling (how exports list a series), and no item comes back later. Past
+    /// <see cref="MaxItems"/> items it stops looking and says it cannot tell.
+    /// </summary>
+    sealed class DistinctKeyCheck
+    {
+        const int MaxItems = 200_000;
+        readonly HashSet<(string Platform, string ExternalId)> finished = [];
+        int direction;
+
+        public bool Distinct { get; private set; } = true;
+
+        public void Add(ImportRow? previous, ImportRow row)
+        {
+            if (!Distinct || previous is null) return;
+            if (previous.ExternalId == row.ExternalId && previous.Platform == row.Platform)
+            {
+                var step = row.Day.CompareTo(previous.Day);
+                if (step == 0 || (direction != 0 && step != direction)) Distinct = false;
+                direction = step;
+                return;
+            }
+            direction = 0;
+            if (finished.Count >= MaxItems || !finished.Add((previous.Platform, previous.ExternalId)) ||
+                finished.Contains((row.Platform, row.ExternalId)))
+                Distinct = false;
+        }
     }
 
     static bool SameItem(ImportRow a, ImportRow b) =>
@@ -311,7 +346,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
     }
 
     static async Task<MergeResult> MergeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long importId, long campaignId, string fileName,
-        string contentSource, int staged, Action<string> step, CancellationToken ct)
+        string contentSource, int staged, bool distinctKeys, Action<string> step, CancellationToken ct)
     {
         // Rows about another campaign's content items are not this import's to change: quarantined, named.
         const string foreign = """
@@ -388,13 +423,23 @@ public sealed class ImportStore(NpgsqlDataSource db)
 
         // The items this import created have no facts yet, and no other transaction can write any for them: their
         // facts are a plain INSERT, about half the work of an upsert. The items the campaign already had upsert.
+        // When no item and day occurs twice in the file there is nothing to choose between, and no need to sort.
+        const string lastOfEachDay = """
+            SELECT DISTINCT ON (n.id, s.day) n.id, s.day, s.platform, s.impressions, s.reach, s.views, s.watch_seconds,
+                   s.reactions, s.comments, s.shares, s.clicks, s.saves, s.follows, s.spend
+            FROM ingest_staging s JOIN ingest_new_items n ON n.platform = s.platform AND n.external_id = s.external_id
+            WHERE s.meaning = 'daily'
+            ORDER BY n.id, s.day, s.seq DESC
+            """;
+        const string everyDay = """
+            SELECT n.id, s.day, s.platform, s.impressions, s.reach, s.views, s.watch_seconds,
+                   s.reactions, s.comments, s.shares, s.clicks, s.saves, s.follows, s.spend
+            FROM ingest_staging s JOIN ingest_new_items n ON n.platform = s.platform AND n.external_id = s.external_id
+            WHERE s.meaning = 'daily'
+            """;
         const string dailyOfNewItems = """
             WITH rows AS (
-                SELECT DISTINCT ON (n.id, s.day) n.id, s.day, s.platform, s.impressions, s.reach, s.views, s.watch_seconds,
-                       s.reactions, s.comments, s.shares, s.clicks, s.saves, s.follows, s.spend
-                FROM ingest_staging s JOIN ingest_new_items n ON n.platform = s.platform AND n.external_id = s.external_id
-                WHERE s.meaning = 'daily'
-                ORDER BY n.id, s.day, s.seq DESC
+                {0}
             ), written AS (
                 INSERT INTO engagement_facts (content_item_id, day, platform, impressions, reach, views, watch_seconds,
                                               reactions, comments, shares, clicks, saves, follows, spend, import_id, meaning)
@@ -410,7 +455,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
         if (created > 0)
         {
             await Execute(conn, tx, "ANALYZE ingest_new_items", ct);
-            await Execute(conn, tx, dailyOfNewItems, ct, new { importId, campaignId });
+            await Execute(conn, tx, string.Format(CultureInfo.InvariantCulture, dailyOfNewItems, distinctKeys ? everyDay : lastOfEachDay), ct, new { importId, campaignId });
         }
         const string dailyOfKnownItems = """
             WITH rows AS (

@@ -9,8 +9,8 @@ public sealed record CampaignDays(long CampaignId, IReadOnlyList<DateOnly> Days)
 /// <summary>
 /// Keeps the analytics rollups equal to their definitions (the <c>rollup_*_source</c> views over the raw facts):
 /// incrementally for the campaign days an import or a relabelling changed, or rebuilt in full when a definition
-/// changes. The full rebuild copies the views; the incremental refresh computes the same rows for the changed days in
-/// one pass, and the tests check that both give the same rollups.
+/// changes. The full rebuild copies the views; the incremental refresh computes the same rows for the changed days
+/// with fewer passes over the facts, and the tests check that both give the same rollups.
 /// </summary>
 public sealed class RollupStore(NpgsqlDataSource db)
 {
@@ -33,66 +33,68 @@ public sealed class RollupStore(NpgsqlDataSource db)
 
     /// <summary>
     /// The same, inside the caller's transaction (so an import and its rollups commit together). The rows are the
-    /// rows of the <c>rollup_*_source</c> views, computed in one pass over the campaign's facts of the changed months
-    /// instead of one pass per view: a big import changes a million facts, and reading them three times, sorted, took
-    /// most of the refresh. The tests compare the result with a full rebuild from the views.
+    /// rows of the <c>rollup_*_source</c> views, computed with one pass over the campaign's facts of the changed days
+    /// for the daily and audience rollups together, and one over the changed months for the content totals: a big
+    /// import changes a million facts, and reading them once per view, sorted, took most of the refresh. The tests
+    /// compare the result with a full rebuild from the views.
     /// </summary>
     public static async Task RefreshAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<CampaignDays> changes, CancellationToken ct = default)
     {
-        // Both groupings at once: by day and the item's labels (for the daily and audience rollups, of the changed
-        // days) and by month and item (for the content totals, of the changed months). Hashing them needs a few
-        // megabytes, but the planner cannot know how few groups there are and would sort every fact instead.
+        // The facts are grouped by day, platform, paid or not and the item's labels (theme, language, audiences);
+        // the daily rollup sums those groups over audiences, the audience rollup unnests them. Hashing the groups
+        // needs a few megabytes, but the planner cannot know how few groups there are and would sort every fact.
         const string sql = $"""
             SELECT set_config('enable_sort', 'off', true);
-            CREATE TEMP TABLE rollup_refresh_groups ON COMMIT DROP AS
+            DELETE FROM rollup_daily WHERE campaign_id = @campaignId AND day = ANY (@days);
+            DELETE FROM rollup_audience WHERE campaign_id = @campaignId AND day = ANY (@days);
             WITH items AS (
                 SELECT id, duration_seconds, coalesce(reviewed_theme, predicted_theme, 'unclassified') AS theme,
                        coalesce(language, '') AS language,
                        CASE WHEN cardinality(coalesce(reviewed_audiences, predicted_audiences)) > 0
                             THEN coalesce(reviewed_audiences, predicted_audiences) ELSE ARRAY['unclassified'] END AS audiences
                 FROM content_items WHERE campaign_id = @campaignId
+            ), groups AS MATERIALIZED (
+                SELECT f.day, f.platform, i.theme, i.language, i.audiences,
+                       (f.platform IN ('meta_ads', 'google_ads') OR coalesce(f.spend, 0) > 0) AS is_paid,
+                       count(*) AS items, sum(f.impressions) AS impressions, sum(f.reach) AS reach, sum(f.views) AS views,
+                       sum(f.watch_seconds) AS watch_seconds, sum(f.reactions) AS reactions, sum(f.comments) AS comments,
+                       sum(f.shares) AS shares, sum(f.clicks) AS clicks, sum(f.saves) AS saves, sum(f.follows) AS follows,
+                       sum(f.spend) AS spend,
+                       sum(f.views * i.duration_seconds) FILTER (WHERE i.duration_seconds > 0) AS view_duration_seconds,
+                       sum(f.watch_seconds) FILTER (WHERE i.duration_seconds > 0 AND f.views IS NOT NULL) AS timed_watch_seconds
+                FROM engagement_rollup_input f
+                JOIN items i ON i.id = f.content_item_id
+                WHERE f.day = ANY (@days)
+                GROUP BY 1, 2, 3, 4, 5, 6
+            ), daily AS (
+                INSERT INTO rollup_daily ({DailyColumns})
+                SELECT day, @campaignId, platform, theme, language, is_paid, sum(items)::int,
+                       coalesce(sum(impressions), 0)::bigint, coalesce(sum(reach), 0)::bigint, coalesce(sum(views), 0)::bigint,
+                       coalesce(sum(watch_seconds), 0)::bigint, coalesce(sum(reactions), 0)::bigint, coalesce(sum(comments), 0)::bigint,
+                       coalesce(sum(shares), 0)::bigint, coalesce(sum(clicks), 0)::bigint, coalesce(sum(saves), 0)::bigint,
+                       coalesce(sum(follows), 0)::bigint, coalesce(sum(spend), 0)::numeric(16, 2),
+                       coalesce(sum(view_duration_seconds), 0)::bigint, coalesce(sum(timed_watch_seconds), 0)::bigint
+                FROM groups
+                GROUP BY day, platform, theme, language, is_paid
             )
-            SELECT GROUPING(f.content_item_id) = 1 AS by_day, f.day, date_trunc('month', f.day)::date AS month, f.content_item_id,
-                   f.platform, i.theme, i.language, i.audiences,
-                   (f.platform IN ('meta_ads', 'google_ads') OR coalesce(f.spend, 0) > 0) AS is_paid,
-                   count(*) AS items, sum(f.impressions) AS impressions, sum(f.reach) AS reach, sum(f.views) AS views,
-                   sum(f.watch_seconds) AS watch_seconds, sum(f.reactions) AS reactions, sum(f.comments) AS comments,
-                   sum(f.shares) AS shares, sum(f.clicks) AS clicks, sum(f.saves) AS saves, sum(f.follows) AS follows,
-                   sum(f.spend) AS spend,
-                   sum(f.views * i.duration_seconds) FILTER (WHERE i.duration_seconds > 0) AS view_duration_seconds,
-                   sum(f.watch_seconds) FILTER (WHERE i.duration_seconds > 0 AND f.views IS NOT NULL) AS timed_watch_seconds,
-                   sum(coalesce(f.reactions, 0) + coalesce(f.comments, 0) + coalesce(f.shares, 0) + coalesce(f.saves, 0) + coalesce(f.clicks, 0)) AS engagements
-            FROM engagement_rollup_input f
-            JOIN items i ON i.id = f.content_item_id
-            WHERE f.day >= @firstMonth AND f.day < @lastMonth + 31 AND date_trunc('month', f.day)::date = ANY (@months)
-            GROUP BY GROUPING SETS ((f.day, f.platform, i.theme, i.language, i.audiences, 9), (3, f.content_item_id, f.platform));
-            SELECT set_config('enable_sort', @sortSetting, true);
-
-            DELETE FROM rollup_daily WHERE campaign_id = @campaignId AND day = ANY (@days);
-            INSERT INTO rollup_daily ({DailyColumns})
-            SELECT day, @campaignId, platform, theme, language, is_paid, sum(items)::int,
-                   coalesce(sum(impressions), 0)::bigint, coalesce(sum(reach), 0)::bigint, coalesce(sum(views), 0)::bigint,
-                   coalesce(sum(watch_seconds), 0)::bigint, coalesce(sum(reactions), 0)::bigint, coalesce(sum(comments), 0)::bigint,
-                   coalesce(sum(shares), 0)::bigint, coalesce(sum(clicks), 0)::bigint, coalesce(sum(saves), 0)::bigint,
-                   coalesce(sum(follows), 0)::bigint, coalesce(sum(spend), 0)::numeric(16, 2),
-                   coalesce(sum(view_duration_seconds), 0)::bigint, coalesce(sum(timed_watch_seconds), 0)::bigint
-            FROM rollup_refresh_groups WHERE by_day AND day = ANY (@days)
-            GROUP BY day, platform, theme, language, is_paid;
-            DELETE FROM rollup_audience WHERE campaign_id = @campaignId AND day = ANY (@days);
             INSERT INTO rollup_audience ({AudienceColumns})
             SELECT day, @campaignId, platform, theme, a.audience, is_paid, sum(items)::int,
                    coalesce(sum(impressions), 0)::bigint, coalesce(sum(reach), 0)::bigint, coalesce(sum(views), 0)::bigint,
                    coalesce(sum(reactions), 0)::bigint, coalesce(sum(comments), 0)::bigint, coalesce(sum(shares), 0)::bigint,
                    coalesce(sum(clicks), 0)::bigint, coalesce(sum(saves), 0)::bigint, coalesce(sum(spend), 0)::numeric(16, 2)
-            FROM rollup_refresh_groups CROSS JOIN LATERAL unnest(audiences) AS a(audience)
-            WHERE by_day AND day = ANY (@days)
+            FROM groups CROSS JOIN LATERAL unnest(audiences) AS a(audience)
             GROUP BY day, platform, theme, a.audience, is_paid;
             DELETE FROM rollup_content_monthly WHERE campaign_id = @campaignId AND month = ANY (@months);
             INSERT INTO rollup_content_monthly ({ContentColumns})
-            SELECT month, content_item_id, @campaignId, platform, coalesce(impressions, 0)::bigint, coalesce(reach, 0)::bigint,
-                   coalesce(views, 0)::bigint, coalesce(engagements, 0)::bigint
-            FROM rollup_refresh_groups WHERE NOT by_day;
-            DROP TABLE rollup_refresh_groups;
+            SELECT date_trunc('month', f.day)::date, f.content_item_id, @campaignId, f.platform,
+                   coalesce(sum(f.impressions), 0)::bigint, coalesce(sum(f.reach), 0)::bigint, coalesce(sum(f.views), 0)::bigint,
+                   coalesce(sum(coalesce(f.reactions, 0) + coalesce(f.comments, 0) + coalesce(f.shares, 0) + coalesce(f.saves, 0) + coalesce(f.clicks, 0)), 0)::bigint
+            FROM engagement_rollup_input f
+            JOIN content_items ci ON ci.id = f.content_item_id
+            WHERE ci.campaign_id = @campaignId AND f.day >= @firstMonth AND f.day < @lastMonth + 31
+              AND date_trunc('month', f.day)::date = ANY (@months)
+            GROUP BY 1, 2, 4;
+            SELECT set_config('enable_sort', @sortSetting, true);
             """;
         foreach (var change in changes.Where(c => c.Days.Count > 0).OrderBy(c => c.CampaignId))
         {

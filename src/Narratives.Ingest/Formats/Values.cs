@@ -20,14 +20,8 @@ public static partial class Values
     /// <summary>A non-negative whole count: <c>1,234</c>, <c>1 234</c>, <c>1.2K</c>, <c>3,4 M</c>; null when not reported.</summary>
     public static long? Count(string raw, string column)
     {
+        if (PlainCount(raw) is { } plain) return plain;
         var s = raw.Trim();
-        if (s.Length is > 0 and < 19 && s.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0)
-        {
-            // Plain digits, the common case, read without the number parser.
-            var n = 0L;
-            foreach (var c in s) n = n * 10 + (c - '0');
-            return n;
-        }
         if (IsNotApplicable(s)) return null;
         if (s.StartsWith('-')) throw new CellException(column, $"\"{raw}\" is negative; counts cannot be.");
         var multiplier = 1m;
@@ -46,6 +40,20 @@ public static partial class Values
         if (decimal.TryParse(s, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d) && d == decimal.Truncate(d))
             return (long)d;
         throw new CellException(column, $"\"{raw}\" is not a whole number.");
+    }
+
+    /// <summary>Plain digits, the common case, read in one pass without the number parser; else null.</summary>
+    static long? PlainCount(string s)
+    {
+        if (s.Length is 0 or > 18) return null;
+        var n = 0L;
+        foreach (var c in s)
+        {
+            var digit = (uint)(c - '0');
+            if (digit > 9) return null;
+            n = n * 10 + digit;
+        }
+        return n;
     }
 
     /// <summary>A non-negative decimal such as an amount spent or hours watched; null when not reported.</summary>

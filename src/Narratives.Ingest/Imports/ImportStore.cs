@@ -228,51 +228,50 @@ public sealed class ImportStore(NpgsqlDataSource db)
         {
             await using var writer = await conn.BeginBinaryImportAsync(copy, ct);
             ImportRow? previous = null;
-            await foreach (var batch in channel.Reader.ReadAllAsync(ct))
+            // Written synchronously into Npgsql's buffer (flushed to the server as it fills): no await per cell.
+            void WriteRow(ImportRow r)
             {
-                // Written synchronously into Npgsql's buffer (flushed to the server as it fills): no await per cell.
-                foreach (var r in batch)
+                var itemRow = previous is null || !SameItem(previous, r);
+                keys.Add(previous, r);
+                previous = r;
+                writer.StartRow();
+                writer.Write(count, NpgsqlDbType.Integer);
+                writer.Write(r.Line, NpgsqlDbType.Integer);
+                writer.Write(r.Platform, NpgsqlDbType.Text);
+                writer.Write(Clean(r.ExternalId)!, NpgsqlDbType.Text);
+                writer.Write(MeaningName(r.Meaning), NpgsqlDbType.Text);
+                writer.Write(r.Day, NpgsqlDbType.Date);
+                Write(writer, r.PeriodStart, NpgsqlDbType.Date);
+                writer.Write(itemRow, NpgsqlDbType.Boolean);
+                if (itemRow)
                 {
-                    var itemRow = previous is null || !SameItem(previous, r);
-                    keys.Add(previous, r);
-                    previous = r;
-                    writer.StartRow();
-                    writer.Write(count, NpgsqlDbType.Integer);
-                    writer.Write(r.Line, NpgsqlDbType.Integer);
-                    writer.Write(r.Platform, NpgsqlDbType.Text);
-                    writer.Write(Clean(r.ExternalId)!, NpgsqlDbType.Text);
-                    writer.Write(MeaningName(r.Meaning), NpgsqlDbType.Text);
-                    writer.Write(r.Day, NpgsqlDbType.Date);
-                    Write(writer, r.PeriodStart, NpgsqlDbType.Date);
-                    writer.Write(itemRow, NpgsqlDbType.Boolean);
-                    if (itemRow)
-                    {
-                        Write(writer, Clean(r.Title), NpgsqlDbType.Text);
-                        Write(writer, Clean(r.Text), NpgsqlDbType.Text);
-                        Write(writer, Clean(r.Permalink), NpgsqlDbType.Text);
-                        Write(writer, r.PublishedAt, NpgsqlDbType.TimestampTz);
-                        Write(writer, r.DurationSeconds, NpgsqlDbType.Integer);
-                        Write(writer, r.Language, NpgsqlDbType.Text);
-                    }
-                    else
-                    {
-                        for (var i = 0; i < 6; i++) writer.WriteNull();
-                    }
-                    var m = r.Metrics;
-                    Write(writer, m.Impressions, NpgsqlDbType.Bigint);
-                    Write(writer, m.Reach, NpgsqlDbType.Bigint);
-                    Write(writer, m.Views, NpgsqlDbType.Bigint);
-                    Write(writer, m.WatchSeconds, NpgsqlDbType.Bigint);
-                    Write(writer, m.Reactions, NpgsqlDbType.Bigint);
-                    Write(writer, m.Comments, NpgsqlDbType.Bigint);
-                    Write(writer, m.Shares, NpgsqlDbType.Bigint);
-                    Write(writer, m.Clicks, NpgsqlDbType.Bigint);
-                    Write(writer, m.Saves, NpgsqlDbType.Bigint);
-                    Write(writer, m.Follows, NpgsqlDbType.Bigint);
-                    Write(writer, m.Spend, NpgsqlDbType.Numeric);
-                    count++;
+                    Write(writer, Clean(r.Title), NpgsqlDbType.Text);
+                    Write(writer, Clean(r.Text), NpgsqlDbType.Text);
+                    Write(writer, Clean(r.Permalink), NpgsqlDbType.Text);
+                    Write(writer, r.PublishedAt, NpgsqlDbType.TimestampTz);
+                    Write(writer, r.DurationSeconds, NpgsqlDbType.Integer);
+                    Write(writer, r.Language, NpgsqlDbType.Text);
                 }
+                else
+                {
+                    for (var i = 0; i < 6; i++) writer.WriteNull();
+                }
+                var m = r.Metrics;
+                Write(writer, m.Impressions, NpgsqlDbType.Bigint);
+                Write(writer, m.Reach, NpgsqlDbType.Bigint);
+                Write(writer, m.Views, NpgsqlDbType.Bigint);
+                Write(writer, m.WatchSeconds, NpgsqlDbType.Bigint);
+                Write(writer, m.Reactions, NpgsqlDbType.Bigint);
+                Write(writer, m.Comments, NpgsqlDbType.Bigint);
+                Write(writer, m.Shares, NpgsqlDbType.Bigint);
+                Write(writer, m.Clicks, NpgsqlDbType.Bigint);
+                Write(writer, m.Saves, NpgsqlDbType.Bigint);
+                Write(writer, m.Follows, NpgsqlDbType.Bigint);
+                Write(writer, m.Spend, NpgsqlDbType.Numeric);
+                count++;
             }
+            await foreach (var batch in channel.Reader.ReadAllAsync(ct))
+                foreach (var r in batch) WriteRow(r);
             await producer;
             await writer.CompleteAsync(ct);
         }

@@ -180,7 +180,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
         """;
 
     /// <summary>Rows travel from the parser to the COPY in batches of this many.</summary>
-    const int CopyBatch = 1024;
+    const int CopyBatch = 256;
 
     /// <summary>
     /// Parses on one thread while this one writes the COPY: reading the file and encoding rows for PostgreSQL each
@@ -196,7 +196,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
                                  comments, shares, clicks, saves, follows, spend) FROM STDIN (FORMAT BINARY)
             """;
         var channel = System.Threading.Channels.Channel.CreateBounded<ArraySegment<ImportRow>>(
-            new System.Threading.Channels.BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true });
+            new System.Threading.Channels.BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var producer = Task.Run(async () =>
         {

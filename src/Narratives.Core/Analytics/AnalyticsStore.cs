@@ -11,12 +11,13 @@ namespace Narratives.Core.Analytics;
 /// </summary>
 public sealed class AnalyticsStore(NpgsqlDataSource db)
 {
+    /// <summary>What rows are grouped by: dates stay dates while grouping (formatting every row would cost more than the sums).</summary>
     static string Expression(Dimension d) => d switch
     {
         Dimension.None => "''",
-        Dimension.Day => "to_char(r.day, 'YYYY-MM-DD')",
-        Dimension.Week => "to_char(date_trunc('week', r.day), 'YYYY-MM-DD')",
-        Dimension.Month => "to_char(date_trunc('month', r.day), 'YYYY-MM')",
+        Dimension.Day => "r.day",
+        Dimension.Week => "date_trunc('week', r.day)::date",
+        Dimension.Month => "date_trunc('month', r.day)::date",
         Dimension.Campaign => "s.id::text",
         Dimension.Initiative => "s.initiative_id::text",
         Dimension.Theme => "r.theme",
@@ -28,12 +29,21 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
         _ => throw new ArgumentOutOfRangeException(nameof(d)),
     };
 
-    static string LabelExpression(Dimension d) => d switch
+    /// <summary>A group's key as text, once per group.</summary>
+    static string Format(Dimension d, string column) => d switch
+    {
+        Dimension.Day or Dimension.Week => $"to_char({column}, 'YYYY-MM-DD')",
+        Dimension.Month => $"to_char({column}, 'YYYY-MM')",
+        _ => column,
+    };
+
+    /// <summary>The name shown for a group whose key is an id; null when the key itself is the label.</summary>
+    static string? LabelExpression(Dimension d) => d switch
     {
         Dimension.Campaign => "max(s.name)",
         Dimension.Initiative => "max(s.initiative_name)",
         Dimension.Country => "max(sc.country_name)",
-        _ => Expression(d),
+        _ => null,
     };
 
     /// <summary>
@@ -55,8 +65,7 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
             throw new ArgumentException("Audience and language cannot be combined: the audience rollup has no language.");
         var byCountry = by is Dimension.Country or Dimension.Region || then is Dimension.Country or Dimension.Region;
         var perAudienceOnly = audience ? "0" : null;
-        var label = by == Dimension.None ? "''" : LabelExpression(by);
-        var group = by is Dimension.Campaign or Dimension.Initiative or Dimension.Country ? "GROUP BY 1, 3" : "GROUP BY 1, 2, 3";
+        var label = LabelExpression(by);
         var sql = $"""
             WITH scope AS (
                 SELECT c.id, c.name, c.initiative_id, i.name AS initiative_name,
@@ -75,7 +84,11 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
                 WHERE (@Region::text IS NULL AND @Country::text IS NULL)
                    OR EXISTS (SELECT 1 FROM scope_countries x WHERE x.id = s.id
                               AND (@Region::text IS NULL OR x.region = @Region) AND (@Country::text IS NULL OR x.country = @Country)))
-            SELECT {Expression(by)} AS key, {label} AS label, {Expression(then)} AS key2,
+            SELECT {Format(by, "g.key")} AS key, {(label is null ? Format(by, "g.key") : "g.label")} AS label, {Format(then, "g.key2")} AS key2,
+                   g.items, g.impressions, g.reach, g.views, g.watch_seconds, g.reactions, g.comments, g.shares, g.clicks, g.saves, g.follows, g.spend,
+                   g.view_duration_seconds, g.timed_watch_seconds, g.paid_impressions
+            FROM (
+            SELECT {Expression(by)} AS key, {label ?? "NULL::text"} AS label, {Expression(then)} AS key2,
                    sum(r.items)::bigint AS items, sum(r.impressions)::bigint AS impressions, sum(r.reach)::bigint AS reach,
                    sum(r.views)::bigint AS views, {(audience ? "0" : "sum(r.watch_seconds)")}::bigint AS watch_seconds,
                    sum(r.reactions)::bigint AS reactions, sum(r.comments)::bigint AS comments, sum(r.shares)::bigint AS shares,
@@ -90,7 +103,7 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
               AND (@Theme::text IS NULL OR r.theme = @Theme)
               AND (@Platform::text IS NULL OR r.platform = @Platform)
               {(audience ? "AND (@Audience::text IS NULL OR r.audience = @Audience)" : "AND (@Language::text IS NULL OR r.language = @Language)")}
-            {group}
+            GROUP BY 1, 3) g
             ORDER BY 1, 3
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -133,13 +146,47 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
     public sealed record TopContent(long Id, long CampaignId, string CampaignName, string Platform, string Title, string Text, string? Language,
         string Theme, string[] Audiences, bool Reviewed, string? Permalink, long Impressions, long Engagements);
 
-    /// <summary>The content with most engagements in the months the period touches (content totals are kept by calendar month).</summary>
+    /// <summary>
+    /// The content with most engagements in the months the period touches (content totals are kept by calendar month).
+    /// From the rollups, a period's totals are differences of running totals (<c>rollup_content_running</c>): one row
+    /// per item, no sum over its months; from the raw facts, the same figures summed month by month.
+    /// </summary>
     public async Task<IReadOnlyList<TopContent>> TopContentAsync(AnalyticsFilter f, CampaignViewer viewer, int count = 10, bool fromRawFacts = false,
         CancellationToken ct = default)
     {
-        var source = fromRawFacts ? "rollup_content_source" : "rollup_content_monthly";
-        // Sum the content rollup first and join the few winners to their items: the labels are read for ten items,
-        // not for every item of the period. Label filters select the items up front.
+        const string labelFilter = """
+            ((@Theme::text IS NULL AND @Language::text IS NULL AND @Audience::text IS NULL) OR r.content_item_id IN (
+                SELECT ci.id FROM content_items ci
+                WHERE (@Language::text IS NULL OR ci.language = @Language)
+                  AND (@Theme::text IS NULL OR coalesce(ci.reviewed_theme, ci.predicted_theme, 'unclassified') = @Theme)
+                  AND (@Audience::text IS NULL OR @Audience = ANY (coalesce(ci.reviewed_audiences, ci.predicted_audiences, ARRAY['unclassified'])))))
+            """;
+        var top = fromRawFacts
+            ? $"""
+                SELECT r.content_item_id, r.campaign_id, sum(r.impressions)::bigint AS impressions, sum(r.engagements)::bigint AS engagements
+                FROM rollup_content_source r
+                WHERE r.month BETWEEN date_trunc('month', @From::date) AND @To
+                  AND r.campaign_id IN (SELECT id FROM scope)
+                  AND (@Platform::text IS NULL OR r.platform = @Platform)
+                  AND {labelFilter}
+                GROUP BY r.content_item_id, r.campaign_id
+                ORDER BY engagements DESC, r.content_item_id
+                LIMIT @count
+                """
+            // Narrow rows ranked straight from the scan (a top-N sort): the arrays are read, never carried.
+            : $"""
+                SELECT x.content_item_id, x.campaign_id, x.impressions, x.engagements
+                FROM (
+                    SELECT r.content_item_id, r.campaign_id,
+                           {Period("impressions")} AS impressions, {Period("engagements")} AS engagements, {Period("months")} AS months
+                    FROM rollup_content_running r
+                    WHERE r.platform = coalesce(@Platform, '') AND r.first_month <= @lastMonth
+                      AND r.campaign_id = ANY (ARRAY(SELECT id FROM scope))
+                      AND {labelFilter}) x
+                WHERE x.months > 0
+                ORDER BY x.engagements DESC, x.content_item_id
+                LIMIT @count
+                """;
         var sql = $"""
             WITH scope AS (
                 SELECT c.id, c.name FROM campaigns c
@@ -152,19 +199,7 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
                                                    ELSE ARRAY(SELECT ic.country FROM initiative_countries ic WHERE ic.initiative_id = c.initiative_id)::text[] END)
                           AND (@Region::text IS NULL OR k.region = @Region) AND (@Country::text IS NULL OR k.alpha3 = @Country)))),
             top AS (
-                SELECT r.content_item_id, r.campaign_id, sum(r.impressions)::bigint AS impressions, sum(r.engagements)::bigint AS engagements
-                FROM {source} r
-                WHERE r.month BETWEEN date_trunc('month', @From::date) AND @To
-                  AND r.campaign_id IN (SELECT id FROM scope)
-                  AND (@Platform::text IS NULL OR r.platform = @Platform)
-                  AND ((@Theme::text IS NULL AND @Language::text IS NULL AND @Audience::text IS NULL) OR r.content_item_id IN (
-                        SELECT ci.id FROM content_items ci
-                        WHERE (@Language::text IS NULL OR ci.language = @Language)
-                          AND (@Theme::text IS NULL OR coalesce(ci.reviewed_theme, ci.predicted_theme, 'unclassified') = @Theme)
-                          AND (@Audience::text IS NULL OR @Audience = ANY (coalesce(ci.reviewed_audiences, ci.predicted_audiences, ARRAY['unclassified'])))))
-                GROUP BY r.content_item_id, r.campaign_id
-                ORDER BY engagements DESC, r.content_item_id
-                LIMIT @count)
+            {top})
             SELECT ci.id, t.campaign_id, s.name AS campaign_name, ci.platform, ci.title, ci.text, ci.language,
                    coalesce(ci.reviewed_theme, ci.predicted_theme, 'unclassified') AS theme,
                    coalesce(ci.reviewed_audiences, ci.predicted_audiences, ARRAY[]::text[]) AS audiences, ci.reviewed_theme IS NOT NULL AS reviewed,
@@ -177,8 +212,18 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync(ct);
         var p = new DynamicParameters(Parameters(f, viewer));
         p.Add("count", count);
+        p.Add("firstMonth", f.From.Year * 12 + f.From.Month - 1);
+        p.Add("lastMonth", f.To.Year * 12 + f.To.Month - 1);
         return (await conn.QueryAsync<TopContent>(new CommandDefinition(sql, p, cancellationToken: ct, commandTimeout: 0))).AsList();
     }
+
+    /// <summary>
+    /// A period's total from running totals: the element of its last month (or the item's last) minus the one before
+    /// its first month (none before the item's first month: zero).
+    /// </summary>
+    static string Period(string column) =>
+        $"coalesce(r.{column}[least(@lastMonth - r.first_month + 1, cardinality(r.months))], 0) - " +
+        $"coalesce(r.{column}[least(@firstMonth - r.first_month, cardinality(r.months))], 0)";
 
     /// <summary>The latest day with engagement data, for the default period; null when there is none.</summary>
     public async Task<DateOnly?> LastDayAsync(CancellationToken ct = default)

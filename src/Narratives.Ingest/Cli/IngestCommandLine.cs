@@ -203,6 +203,10 @@ public static class IngestCommandLine
         var benchAnalytics = new Command("analytics", "Time every Overview widget query from the rollups and from the raw facts, on generated engagement facts.");
         benchAnalytics.Options.Add(analyticsRows);
         benchAnalytics.Options.Add(repetitions);
+        var keep = new Option<bool>("--keep") { Description = "Keep the generated database (its name is printed) instead of dropping it." };
+        benchAnalytics.Options.Add(keep);
+        var existing = new Option<string?>("--database") { Description = "Time a database kept by an earlier run (--keep) again instead of generating one." };
+        benchAnalytics.Options.Add(existing);
         benchAnalytics.Options.Add(json);
         benchAnalytics.SetAction(async (parse, ct) =>
         {
@@ -211,10 +215,15 @@ public static class IngestCommandLine
                 await stderr.WriteLineAsync("--rows must be at least 1,000 and --repetitions at least 1.");
                 return BadInput;
             }
+            if (parse.GetValue(existing) is { } name && !System.Text.RegularExpressions.Regex.IsMatch(name, "^narratives_bench_[0-9a-f]+$"))
+            {
+                await stderr.WriteLineAsync($"--database takes the name of a benchmark database an earlier run kept (narratives_bench_…), not '{name}'.");
+                return BadInput;
+            }
             var connection = await PrepareDatabaseAsync(configuration, ct);
             await using (connection.LocalCluster)
             {
-                var result = await AnalyticsBenchmark.RunAsync(connection.ConnectionString, parse.GetValue(analyticsRows), parse.GetValue(repetitions), stdout, ct);
+                var result = await AnalyticsBenchmark.RunAsync(connection.ConnectionString, parse.GetValue(analyticsRows), parse.GetValue(repetitions), parse.GetValue(keep), parse.GetValue(existing), stdout, ct);
                 if (parse.GetValue(json)) await stdout.WriteLineAsync(JsonSerializer.Serialize(result, ImportReport.Json));
                 return Ok;
             }

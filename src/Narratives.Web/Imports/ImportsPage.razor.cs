@@ -10,9 +10,10 @@ using Narratives.Web.Security;
 namespace Narratives.Web.Imports;
 
 /// <summary>
-/// Upload platform exports into a campaign: choose the campaign, choose or drop a file (streamed to the raw file store
-/// with a progress bar), see the detected format and the first rows, import with a progress bar, then read the report
-/// with every quarantined row. Partners see and import into their organization's campaigns only; staff any.
+/// Upload platform exports into a campaign: choose the campaign, choose or drop one or more files (each streamed to the
+/// raw file store with a progress bar), see each file's detected format and first rows, import them one after the other
+/// with a progress bar, then read a report per file with every quarantined row. Partners see and import into their
+/// organization's campaigns only; staff any.
 /// </summary>
 public sealed partial class ImportsPage : IDisposable
 {
@@ -32,13 +33,25 @@ public sealed partial class ImportsPage : IDisposable
     IReadOnlyList<Narratives.Ingest.Feeds.FeedListing>? feeds;
     string? newFeedUrl, feedError;
     long? campaignId;
-    Preview? preview;
-    ImportReport? report;
-    string? stage, fileError;
+    readonly List<Preview> previews = [];
+    readonly List<ImportReport> reports = [];
+    readonly List<string> fileErrors = [];
+    string? stage;
     double progress;
     bool busy;
 
+    /// <summary>Files taken from one choice or drop; each is imported on its own, with its own report.</summary>
+    const int MaxFiles = 20;
+
     long MaxMegabytes => Options.MaxFileBytes / (1024 * 1024);
+
+    void Clear()
+    {
+        previews.Clear();
+        reports.Clear();
+        fileErrors.Clear();
+        stage = null;
+    }
 
     protected override async Task OnInitializedAsync()
     {
@@ -53,7 +66,7 @@ public sealed partial class ImportsPage : IDisposable
     async Task SelectCampaignAsync(long? id)
     {
         campaignId = id;
-        (preview, report, fileError, stage) = (null, null, null, null);
+        Clear();
         recent = id is { } c ? await Store.ListImportsAsync(c, 10, CancellationToken.None) : null;
         feeds = id is { } f ? await Feeds.ListFeedsAsync(f, CancellationToken.None) : null;
     }
@@ -95,79 +108,102 @@ public sealed partial class ImportsPage : IDisposable
         }
         catch (NotAllowedException ex)
         {
-            fileError = ex.Message;
+            fileErrors.Add(ex.Message);
             return false;
         }
     }
 
     async Task UploadAsync(InputFileChangeEventArgs e)
     {
-        (preview, report, fileError) = (null, null, null);
+        Clear();
         if (!await AllowedAsync()) return;
-        var file = e.File;
-        if (file.Size > Options.MaxFileBytes)
+        if (e.FileCount > MaxFiles)
         {
-            fileError = L["Imports.TooLarge", file.Name, MaxMegabytes];
+            fileErrors.Add(L["Imports.TooMany", MaxFiles, e.FileCount]);
             return;
         }
+        var files = e.GetMultipleFiles(MaxFiles);
         busy = true;
         try
         {
-            stage = L["Imports.Uploading", file.Name];
+            for (var i = 0; i < files.Count; i++)
+                await UploadOneAsync(files[i], i + 1, files.Count);
+        }
+        finally
+        {
+            busy = false;
+            stage = null;
+        }
+    }
+
+    /// <summary>Stores one chosen file and reads its first rows; a file that cannot be imported is journaled with its report at once.</summary>
+    async Task UploadOneAsync(IBrowserFile file, int number, int count)
+    {
+        if (file.Size > Options.MaxFileBytes)
+        {
+            fileErrors.Add(L["Imports.TooLarge", file.Name, MaxMegabytes]);
+            return;
+        }
+        try
+        {
+            stage = Step(L["Imports.Uploading", file.Name], number, count);
             progress = 0;
             await using var upload = new ProgressStream(file.OpenReadStream(Options.MaxFileBytes), file.Size, v => Report(v));
             var stored = await RawFiles.SaveAsync(upload, Options.MaxFileBytes, CancellationToken.None);
-            stage = L["Imports.Reading", file.Name];
+            stage = Step(L["Imports.Reading", file.Name], number, count);
             var context = new ImportContext(campaignId!.Value, file.Name, DateOnly.FromDateTime(DateTime.UtcNow));
             try
             {
                 var parsed = await Task.Run(() => ExportReader.Open(stored.FullPath, context, new ReadLimits(Options.MaxFieldLength)));
                 var rows = await Task.Run(() => parsed.Read().Where(i => i.Row is not null).Select(i => i.Row!).Take(5).ToList());
-                preview = new Preview(file.Name, parsed.Description, stored, rows);
-                stage = null;
+                previews.Add(new Preview(file.Name, parsed.Description, stored, rows));
             }
             catch (FileRejectedException)
             {
                 // A file that cannot be imported is still journaled with its reason, like any import.
-                await RunImportAsync(file.Name, stored);
+                await RunImportAsync(file.Name, stored, number, count);
             }
         }
         catch (IOException ex)
         {
-            fileError = L["Imports.UploadFailed", file.Name, ex.Message];
-            stage = null;
-        }
-        finally
-        {
-            busy = false;
+            fileErrors.Add(L["Imports.UploadFailed", file.Name, ex.Message]);
         }
     }
 
+    string Step(string what, int number, int count) => count == 1 ? what : L["Imports.Step", what, number, count];
+
+    /// <summary>Imports every previewed file, one after the other, each in its own transaction with its own report.</summary>
     async Task ImportAsync()
     {
-        if (preview is null || !await AllowedAsync()) return;
+        if (previews.Count == 0 || !await AllowedAsync()) return;
         busy = true;
         try
         {
-            await RunImportAsync(preview.FileName, preview.File);
+            var pending = previews.ToList();
+            for (var i = 0; i < pending.Count; i++)
+            {
+                await RunImportAsync(pending[i].FileName, pending[i].File, i + 1, pending.Count);
+                previews.Remove(pending[i]);
+                StateHasChanged();
+            }
         }
         finally
         {
             busy = false;
+            stage = null;
         }
     }
 
-    async Task RunImportAsync(string fileName, StoredFile stored)
+    async Task RunImportAsync(string fileName, StoredFile stored, int number, int count)
     {
         var user = (await Authentication.GetAuthenticationStateAsync()).User;
         var actor = ActionGuard.ActorOf(user);
-        stage = L["Imports.Importing", fileName];
+        stage = Step(L["Imports.Importing", fileName], number, count);
         progress = 0;
         var request = new ImportRequest(campaignId!.Value, fileName, ImportSource.Upload, actor.UserId);
         var reporter = new Progress<double>(v => Report(v));
         // Parsing is CPU work: off the circuit's thread so that the progress bar moves.
-        report = await Task.Run(() => Pipeline.ImportStoredAsync(request, stored, reporter, CancellationToken.None));
-        stage = null;
+        reports.Add(await Task.Run(() => Pipeline.ImportStoredAsync(request, stored, reporter, CancellationToken.None)));
         recent = await Store.ListImportsAsync(campaignId.Value, 10, CancellationToken.None);
     }
 

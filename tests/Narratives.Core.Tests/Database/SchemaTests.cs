@@ -30,6 +30,30 @@ public sealed class SchemaTests
         Assert.Equal("brin", brin);
     }
 
+    [Fact]
+    public async Task Two_writers_needing_the_same_new_month_both_go_on_and_the_partition_is_made_once()
+    {
+        var server = await PostgresServer.GetAsync();
+        await using var db = await server.CreateDatabaseAsync();
+        await using var first = await db.DataSource.OpenConnectionAsync();
+        await using var second = await db.DataSource.OpenConnectionAsync();
+        await using var firstTx = await first.BeginTransactionAsync();
+        await using var secondTx = await second.BeginTransactionAsync();
+
+        var madeByFirst = await first.ExecuteScalarAsync<int>("SELECT ensure_engagement_partitions('2031-05-02', '2031-05-09')", transaction: firstTx);
+        // The second waits for the first's transaction; it must not fail once the first commits.
+        var secondCall = second.ExecuteScalarAsync<int>("SELECT ensure_engagement_partitions('2031-05-20', '2031-05-21')", transaction: secondTx);
+        await Task.Delay(300);
+        Assert.False(secondCall.IsCompleted);
+        await firstTx.CommitAsync();
+        var madeBySecond = await secondCall;
+        await secondTx.CommitAsync();
+
+        Assert.Equal(1, madeByFirst);
+        Assert.Equal(0, madeBySecond);
+        Assert.Equal(1L, await first.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'engagement_facts_2031_05'"));
+    }
+
     [Theory]
     [InlineData("UPDATE campaigns SET end_date = start_date - 1", "campaigns_check")]
     [InlineData("UPDATE campaigns SET budget = -5", "campaigns_budget_check")]

@@ -10,7 +10,7 @@ namespace Narratives.Web.Tests.Imports;
 public sealed class ImportsBrowserTests(BrowserFixture fixture)
 {
     [Fact]
-    public async Task A_partner_uploads_an_export_sees_its_format_and_preview_then_the_report_with_every_quarantined_row()
+    public async Task A_partner_uploads_exports_sees_each_format_and_preview_then_a_report_per_file_with_every_quarantined_row()
     {
         // Its own database and app: the shared demo database of the other browser tests stays as seeded.
         var server = await PostgresServer.GetAsync();
@@ -67,6 +67,32 @@ public sealed class ImportsBrowserTests(BrowserFixture fixture)
         await page.GetByLabel("Feed address").FillAsync("not an address");
         await page.GetByTestId("add-feed").ClickAsync();
         await Assertions.Expect(page.GetByTestId("feed-error")).ToContainTextAsync("http or https");
+
+        // Several files at once: each is read and previewed, a file that is no export is refused at once with its
+        // reason, and one button imports the others one after the other, each with its own report.
+        string Template(string id, string day) => $"""
+            platform,external_id,title,text,permalink,published_at,language,duration_seconds,meaning,date,period_start,impressions,reach,views,watch_seconds,reactions,comments,shares,clicks,saves,follows,spend
+            website,{id},Batch {id},,,,fr,,daily,{day},,,,50,,,,,,,,
+
+            """;
+        await page.GetByTestId("import-file").SetInputFilesAsync(new[]
+        {
+            new FilePayload { Name = "first.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(Template($"batch-{marker}-1", "2026-11-18")) },
+            new FilePayload { Name = "notes.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes("colour,size\nred,3\n") },
+            new FilePayload { Name = "second.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(Template($"batch-{marker}-2", "2026-11-19")) },
+        });
+        await Assertions.Expect(page.GetByTestId("preview")).ToHaveCountAsync(2, new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("preview").Nth(1)).ToContainTextAsync($"Batch batch-{marker}-2");
+        await Assertions.Expect(page.GetByTestId("report-status")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.GetByTestId("report-status")).ToContainTextAsync("colour,size");
+        await Assertions.Expect(page.GetByTestId("import")).ToContainTextAsync("Import all 2 files");
+        await session.CheckAccessibilityAsync();
+        await page.GetByTestId("import").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("report-status")).ToHaveCountAsync(3, new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("preview")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("report-status").Nth(1)).ToContainTextAsync("1 row");
+        await Assertions.Expect(page.GetByTestId("recent")).ToContainTextAsync("first.csv");
+        await Assertions.Expect(page.GetByTestId("recent")).ToContainTextAsync("second.csv");
         if (Directory.Exists(raw)) Directory.Delete(raw, recursive: true);
     }
 }

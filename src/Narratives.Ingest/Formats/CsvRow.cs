@@ -31,6 +31,13 @@ public sealed class Header
         return -1;
     }
 
+    /// <summary>A column found once per file, for formats that read many rows by the same names.</summary>
+    public Column Find(params string[] names)
+    {
+        var i = IndexOf(names);
+        return new Column(i, i < 0 ? names[0] : Cells[i].Trim());
+    }
+
     /// <summary>The first column whose name starts with <paramref name="prefix"/> (such as "Amount spent ("), or -1.</summary>
     public int IndexStartingWith(string prefix)
     {
@@ -56,6 +63,9 @@ public sealed class Header
         return sb.ToString();
     }
 }
+
+/// <summary>A column of a header: its position (-1 when the file does not have it) and its name for messages.</summary>
+public readonly record struct Column(int Index, string Name);
 
 /// <summary>One data record read through its header; every failing read names its column.</summary>
 public sealed class CsvRow(Header header, CsvRecord record)
@@ -106,6 +116,42 @@ public sealed class CsvRow(Header header, CsvRecord record)
         catch (CellException ex)
         {
             throw new CellException(i < 0 ? names[0] : header.Cells[i].Trim(), ex.Message);
+        }
+    }
+
+    // The same reads by a column found once per file: no lookup of the names for every cell.
+    public string Text(Column c) => c.Index < 0 || c.Index >= record.Fields.Length ? "" : record.Fields[c.Index].Trim();
+
+    public string? TextOrNull(Column c)
+    {
+        var t = Text(c);
+        return t.Length == 0 ? null : t;
+    }
+
+    public string Required(Column c)
+    {
+        var t = Text(c);
+        return t.Length > 0 ? t : throw new CellException(c.Name, "This column is empty; it is required.");
+    }
+
+    public long? Count(Column c) => At(c, static t => Values.Count(t, ""));
+
+    public decimal? Decimal(Column c) => At(c, static t => Values.Decimal(t, ""));
+
+    public DateTimeOffset? Timestamp(Column c) => At(c, static t => Values.Timestamp(t, ""));
+
+    public DateOnly? Date(Column c) => At(c, static t => Values.Date(t, ""));
+
+    T At<T>(Column c, Func<string, T> read)
+    {
+        var text = c.Index < 0 || c.Index >= record.Fields.Length ? "" : record.Fields[c.Index];
+        try
+        {
+            return read(text);
+        }
+        catch (CellException ex)
+        {
+            throw new CellException(c.Name, ex.Message);
         }
     }
 

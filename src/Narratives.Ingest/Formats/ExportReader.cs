@@ -199,11 +199,12 @@ public static class ExportReader
                 continue;
             }
 
-            List<ImportRow>? rows = null;
+            IReadOnlyList<ImportRow>? rows = null;
             RowError? error = null;
             try
             {
-                rows = parser.Parse(new CsvRow(header, record)).ToList();
+                var parsed = parser.Parse(new CsvRow(header, record));
+                rows = parsed as IReadOnlyList<ImportRow> ?? parsed.ToList();
             }
             catch (CellException ex)
             {

@@ -20,8 +20,8 @@ public static partial class Values
     /// <summary>A non-negative whole count: <c>1,234</c>, <c>1 234</c>, <c>1.2K</c>, <c>3,4 M</c>; null when not reported.</summary>
     public static long? Count(string raw, string column)
     {
+        if (PlainCount(raw) is { } plain) return plain;
         var s = raw.Trim();
-        if (s.Length is > 0 and < 19 && s.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0) return long.Parse(s, CultureInfo.InvariantCulture);
         if (IsNotApplicable(s)) return null;
         if (s.StartsWith('-')) throw new CellException(column, $"\"{raw}\" is negative; counts cannot be.");
         var multiplier = 1m;
@@ -42,10 +42,25 @@ public static partial class Values
         throw new CellException(column, $"\"{raw}\" is not a whole number.");
     }
 
+    /// <summary>Plain digits, the common case, read in one pass without the number parser; else null.</summary>
+    static long? PlainCount(string s)
+    {
+        if (s.Length is 0 or > 18) return null;
+        var n = 0L;
+        foreach (var c in s)
+        {
+            var digit = (uint)(c - '0');
+            if (digit > 9) return null;
+            n = n * 10 + digit;
+        }
+        return n;
+    }
+
     /// <summary>A non-negative decimal such as an amount spent or hours watched; null when not reported.</summary>
     public static decimal? Decimal(string raw, string column, string? shown = null)
     {
         var s = raw.Trim();
+        if (PlainDecimal(s) is { } plain) return plain;
         if (IsNotApplicable(s)) return null;
         s = StripSpaces(s.TrimStart('$', '€', '£').TrimEnd('€', '$', '£'));
         if (s.StartsWith('-')) throw new CellException(column, $"\"{shown ?? raw}\" is negative; it cannot be.");
@@ -57,6 +72,23 @@ public static partial class Values
             s = GroupedThousands().IsMatch(s) ? s.Replace(",", "") : s.Replace(',', '.');
         if (decimal.TryParse(s, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)) return value;
         throw new CellException(column, $"\"{shown ?? raw}\" is not a number.");
+    }
+
+    /// <summary>Digits with at most one decimal point (<c>91.59</c>), the common case, read without the number parser; else null.</summary>
+    static decimal? PlainDecimal(string s)
+    {
+        if (s.Length is 0 or > 18) return null;
+        var mantissa = 0L;
+        var scale = -1;
+        foreach (var c in s)
+        {
+            if (c == '.' && scale < 0) { scale = 0; continue; }
+            if (c is < '0' or > '9') return null;
+            mantissa = mantissa * 10 + (c - '0');
+            if (scale >= 0) scale++;
+        }
+        if (scale == 0) return null;
+        return new decimal((int)mantissa, (int)(mantissa >> 32), 0, false, (byte)Math.Max(scale, 0));
     }
 
     /// <summary>A duration as <c>0:02:31</c>, <c>2:31</c> or seconds; null when not reported.</summary>
@@ -96,7 +128,15 @@ public static partial class Values
     {
         var s = raw.Trim();
         if (IsNotApplicable(s)) return null;
-        // ISO 8601, the common case, read directly.
+        // ISO 8601, the common case, read directly: digits by position, no format parsing.
+        if (IsoDate(s) is { } isoDay)
+        {
+            if (s.Length == 10) return new DateTimeOffset(isoDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            if (s.Length == 20 && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z' &&
+                TwoDigits(s, 11) is >= 0 and < 24 and var hour && TwoDigits(s, 14) is >= 0 and < 60 and var minute &&
+                TwoDigits(s, 17) is >= 0 and < 60 and var second)
+                return new DateTimeOffset(isoDay.ToDateTime(new TimeOnly(hour, minute, second)), TimeSpan.Zero);
+        }
         if (s.Length == 10 && s[4] == '-' && s[7] == '-' &&
             DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
@@ -113,10 +153,29 @@ public static partial class Values
         throw new CellException(column, ImpossibleOrUnreadable(raw));
     }
 
+    /// <summary>A real date written <c>yyyy-MM-dd</c> at the start of <paramref name="s"/>, else null.</summary>
+    static DateOnly? IsoDate(string s)
+    {
+        if (s.Length < 10 || s[4] != '-' || s[7] != '-') return null;
+        var year = TwoDigits(s, 0) * 100 + TwoDigits(s, 2);
+        var month = TwoDigits(s, 5);
+        var day = TwoDigits(s, 8);
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)) return null;
+        return new DateOnly(year, month, day);
+    }
+
+    /// <summary>The number written by two ASCII digits at <paramref name="at"/>, or a negative number.</summary>
+    static int TwoDigits(string s, int at)
+    {
+        int a = s[at] - '0', b = s[at + 1] - '0';
+        return (uint)a <= 9 && (uint)b <= 9 ? a * 10 + b : -1000;
+    }
+
     public static DateOnly? Date(string raw, string column)
     {
         var s = raw.Trim();
         if (IsNotApplicable(s)) return null;
+        if (s.Length == 10 && IsoDate(s) is { } day) return day;
         var ts = Timestamp(s, column)!.Value;
         // Dates given without a time stay on the day written, whatever the zone.
         return DateOnly.FromDateTime(ts.UtcDateTime);

@@ -185,6 +185,31 @@ public sealed class ImportPipelineTests
     }
 
     [Fact]
+    public async Task The_last_row_of_an_item_and_day_wins_wherever_it_is_in_the_file_and_gives_the_items_title()
+    {
+        await using var db = await IngestTestDatabase.CreateAsync();
+        // "a" comes back after "b" with a day it already had; "c" repeats a day within its own rows; "d" is a
+        // falling series whose title changes half-way; "e" runs with the same title throughout.
+        await db.ImportTextAsync($"{Header}\r\n" +
+            "website,a,A1,,,,en,,daily,2026-11-20,,,,1,,,,,,,,\r\nwebsite,a,A1,,,,en,,daily,2026-11-21,,,,2,,,,,,,,\r\n" +
+            "website,b,B,,,,en,,daily,2026-11-20,,,,3,,,,,,,,\r\nwebsite,a,A2,,,,en,,daily,2026-11-20,,,,4,,,,,,,,\r\n" +
+            "website,c,C,,,,en,,daily,2026-11-20,,,,5,,,,,,,,\r\nwebsite,c,C,,,,en,,daily,2026-11-20,,,,6,,,,,,,,\r\n" +
+            "website,d,D1,,,,en,,daily,2026-11-22,,,,7,,,,,,,,\r\nwebsite,d,D2,,,,en,,daily,2026-11-21,,,,8,,,,,,,,\r\n" +
+            "website,d,D2,,,,en,,daily,2026-11-20,,,,9,,,,,,,,\r\nwebsite,e,E,,,,en,,daily,2026-11-20,,,,10,,,,,,,,\r\n" +
+            "website,e,E,,,,en,,daily,2026-11-21,,,,11,,,,,,,,\r\n", "mixed.csv");
+
+        var facts = await db.QueryAsync<(string Item, DateOnly Day, long Views)>(
+            "SELECT c.external_id, f.day, f.views FROM engagement_facts f JOIN content_items c ON c.id = f.content_item_id ORDER BY 1, 2");
+        Assert.Equal([("a", new DateOnly(2026, 11, 20), 4L), ("a", new DateOnly(2026, 11, 21), 2L), ("b", new DateOnly(2026, 11, 20), 3L),
+            ("c", new DateOnly(2026, 11, 20), 6L), ("d", new DateOnly(2026, 11, 20), 9L), ("d", new DateOnly(2026, 11, 21), 8L),
+            ("d", new DateOnly(2026, 11, 22), 7L), ("e", new DateOnly(2026, 11, 20), 10L), ("e", new DateOnly(2026, 11, 21), 11L)], facts);
+        var titles = await db.QueryAsync<(string Item, string Title)>("SELECT external_id, title FROM content_items ORDER BY 1");
+        Assert.Equal([("a", "A2"), ("b", "B"), ("c", "C"), ("d", "D2"), ("e", "E")], titles);
+        Assert.Equal(3, await db.ScalarAsync<int>("SELECT count(*) FROM rollup_daily WHERE campaign_id = @c", new { c = db.CampaignId }));
+        Assert.Equal(4L + 3 + 6 + 9 + 10, await db.ScalarAsync<long>("SELECT sum(views) FROM rollup_daily WHERE day = '2026-11-20'"));
+    }
+
+    [Fact]
     public async Task The_raw_file_is_kept_content_addressed_so_an_import_can_be_replayed()
     {
         await using var db = await IngestTestDatabase.CreateAsync();

@@ -13,14 +13,21 @@ namespace Narratives.Ml.Scoring;
 /// </summary>
 sealed class LinearHeads
 {
-    readonly float[][] weights;
+    // Feature-major: the weights of every label for feature i sit together at i × labels, so that each present
+    // feature costs one cache line rather than one per label.
+    readonly float[] weights;
+    readonly int labels, length;
     readonly float[] biases;
     readonly float[]? slopes, offsets; // Platt calibration of each binary head; null for a softmax
 
     LinearHeads(ITransformer featurizer, float[][] weights, float[] biases, float[]? slopes, float[]? offsets)
     {
         Featurizer = featurizer;
-        this.weights = weights;
+        labels = weights.Length;
+        length = weights.Max(w => w.Length);
+        this.weights = new float[length * labels];
+        for (var k = 0; k < labels; k++)
+            for (var i = 0; i < weights[k].Length; i++) this.weights[i * labels + k] = weights[k][i];
         this.biases = biases;
         this.slopes = slopes;
         this.offsets = offsets;
@@ -29,7 +36,6 @@ sealed class LinearHeads
     /// <summary>The featurizer at the head of the model's chain: text in, the "Features" vector out.</summary>
     public ITransformer Featurizer { get; }
 
-    public int Count => weights.Length;
 
     public static LinearHeads? TryCreate(ITransformer model, int labels, bool multiLabel) =>
         model is TransformerChain<ITransformer> chain ? multiLabel ? Binary(chain.ToArray(), labels) : Softmax(chain.ToArray(), labels) : null;
@@ -71,18 +77,15 @@ sealed class LinearHeads
     {
         var values = features.GetValues();
         var indices = features.GetIndices();
-        var dense = features.IsDense;
-        var result = new float[weights.Length];
-        for (var k = 0; k < weights.Length; k++)
+        var result = new float[labels];
+        biases.CopyTo(result, 0);
+        for (var i = 0; i < values.Length; i++)
         {
-            var w = weights[k];
-            var score = biases[k];
-            if (dense)
-                for (var i = 0; i < values.Length && i < w.Length; i++) score += w[i] * values[i];
-            else
-                for (var i = 0; i < values.Length; i++)
-                    if ((uint)indices[i] < (uint)w.Length) score += w[indices[i]] * values[i];
-            result[k] = score;
+            var index = features.IsDense ? i : indices[i];
+            if ((uint)index >= (uint)length) continue;
+            var value = values[i];
+            var row = weights.AsSpan(index * labels, labels);
+            for (var k = 0; k < row.Length; k++) result[k] += row[k] * value;
         }
         if (slopes is not null)
         {

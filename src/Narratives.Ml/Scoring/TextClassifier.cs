@@ -32,7 +32,7 @@ public sealed class TextClassifier
     internal const string ScoreColumn = "Score", FeaturesColumn = "Features", TextColumn = "Text";
     const string ManifestEntry = "manifest.json", ModelEntry = "model.mlnet";
     // Below this many texts a batch is scored on one thread: splitting it costs more than it saves.
-    const int ParallelThreshold = 256;
+    const int ParallelThreshold = 256, ChunkSize = 128;
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
@@ -65,19 +65,20 @@ public sealed class TextClassifier
     internal float[][] ScoreWithChain(IReadOnlyList<string> texts) =>
         TextClassifierTrainer.Score(ml, model, texts.Select(TextNormaliser.NormaliseForModel).ToList());
 
-    /// <summary>Scores many texts at once; large batches are split across the processor cores.</summary>
+    /// <summary>Scores many texts at once; large batches are shared out in chunks across the processor cores.</summary>
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken ct = default)
     {
         if (texts.Count == 0) return [];
         var results = new Prediction[texts.Count];
-        var parts = texts.Count < ParallelThreshold ? 1 : Math.Max(1, Environment.ProcessorCount);
-        var size = (texts.Count + parts - 1) / parts;
-        Parallel.For(0, parts, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = parts }, part =>
+        if (texts.Count < ParallelThreshold)
         {
-            var start = part * size;
-            var end = Math.Min(texts.Count, start + size);
-            if (start < end) ScoreRange(texts, start, end, results);
-        });
+            ScoreRange(texts, 0, texts.Count, results);
+            return results;
+        }
+        // Chunks rather than one part per core: a core slowed by other work then takes fewer of them.
+        var chunks = (texts.Count + ChunkSize - 1) / ChunkSize;
+        Parallel.For(0, chunks, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount },
+            chunk => ScoreRange(texts, chunk * ChunkSize, Math.Min(texts.Count, (chunk + 1) * ChunkSize), results));
         return results;
     }
 

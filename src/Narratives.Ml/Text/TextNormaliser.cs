@@ -40,12 +40,20 @@ public static partial class TextNormaliser
         if (string.IsNullOrWhiteSpace(text)) return "";
         var s = text.Normalize(NormalizationForm.FormKC);
         s = RemoveInvisibleAndArabicMarks(s);
-        s = Url().Replace(s, $" {UrlToken} ");
-        s = Mention().Replace(s, $" {MentionToken} ");
-        s = Hashtag().Replace(s, m => " # " + WordBoundary().Replace(m.Groups[1].Value, " ").Replace('_', ' ') + " ");
-        s = Number().Replace(s, $" {NumberToken} ");
+        // Each pattern only where it can match (a link needs a dot or "://", a mention an @, ...): most texts skip most.
+        if (s.Contains('.') || s.Contains("://", StringComparison.Ordinal)) s = Url().Replace(s, $" {UrlToken} ");
+        if (s.Contains('@')) s = Mention().Replace(s, $" {MentionToken} ");
+        if (s.Contains('#')) s = Hashtag().Replace(s, m => " # " + WordBoundary().Replace(m.Groups[1].Value, " ").Replace('_', ' ') + " ");
+        if (HasDigit(s)) s = Number().Replace(s, $" {NumberToken} ");
         s = s.ToLowerInvariant();
         return SeparatePunctuation(s);
+    }
+
+    static bool HasDigit(string s)
+    {
+        foreach (var c in s)
+            if (char.IsDigit(c)) return true;
+        return false;
     }
 
     static string RemoveInvisibleAndArabicMarks(string s)

@@ -133,13 +133,48 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
     public sealed record TopContent(long Id, long CampaignId, string CampaignName, string Platform, string Title, string Text, string? Language,
         string Theme, string[] Audiences, bool Reviewed, string? Permalink, long Impressions, long Engagements);
 
-    /// <summary>The content with most engagements in the months the period touches (content totals are kept by calendar month).</summary>
+    /// <summary>
+    /// The content with most engagements in the months the period touches (content totals are kept by calendar month).
+    /// From the rollups, a period's totals are differences of running totals (<c>rollup_content_running</c>): one row
+    /// per item, no sum over its months; from the raw facts, the same figures summed month by month.
+    /// </summary>
     public async Task<IReadOnlyList<TopContent>> TopContentAsync(AnalyticsFilter f, CampaignViewer viewer, int count = 10, bool fromRawFacts = false,
         CancellationToken ct = default)
     {
-        var source = fromRawFacts ? "rollup_content_source" : "rollup_content_monthly";
-        // Sum the content rollup first and join the few winners to their items: the labels are read for ten items,
-        // not for every item of the period. Label filters select the items up front.
+        const string labelFilter = """
+            ((@Theme::text IS NULL AND @Language::text IS NULL AND @Audience::text IS NULL) OR r.content_item_id IN (
+                SELECT ci.id FROM content_items ci
+                WHERE (@Language::text IS NULL OR ci.language = @Language)
+                  AND (@Theme::text IS NULL OR coalesce(ci.reviewed_theme, ci.predicted_theme, 'unclassified') = @Theme)
+                  AND (@Audience::text IS NULL OR @Audience = ANY (coalesce(ci.reviewed_audiences, ci.predicted_audiences, ARRAY['unclassified'])))))
+            """;
+        var top = fromRawFacts
+            ? $"""
+                SELECT r.content_item_id, r.campaign_id, sum(r.impressions)::bigint AS impressions, sum(r.engagements)::bigint AS engagements
+                FROM rollup_content_source r
+                WHERE r.month BETWEEN date_trunc('month', @From::date) AND @To
+                  AND r.campaign_id IN (SELECT id FROM scope)
+                  AND (@Platform::text IS NULL OR r.platform = @Platform)
+                  AND {labelFilter}
+                GROUP BY r.content_item_id, r.campaign_id
+                ORDER BY engagements DESC, r.content_item_id
+                LIMIT @count
+                """
+            : $"""
+                SELECT r.content_item_id, r.campaign_id, p.impressions, p.engagements
+                FROM rollup_content_running r
+                CROSS JOIN LATERAL (SELECT least(@lastMonth - r.first_month + 1, cardinality(r.engagements)) AS hi,
+                                           least(@firstMonth - r.first_month, cardinality(r.engagements)) AS lo) k
+                CROSS JOIN LATERAL (SELECT coalesce(r.impressions[k.hi], 0) - coalesce(r.impressions[k.lo], 0) AS impressions,
+                                           coalesce(r.engagements[k.hi], 0) - coalesce(r.engagements[k.lo], 0) AS engagements,
+                                           coalesce(r.months[k.hi], 0) - coalesce(r.months[k.lo], 0) AS months) p
+                WHERE r.platform = coalesce(@Platform, '')
+                  AND r.first_month <= @lastMonth AND p.months > 0
+                  AND r.campaign_id IN (SELECT id FROM scope)
+                  AND {labelFilter}
+                ORDER BY p.engagements DESC, r.content_item_id
+                LIMIT @count
+                """;
         var sql = $"""
             WITH scope AS (
                 SELECT c.id, c.name FROM campaigns c
@@ -152,19 +187,7 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
                                                    ELSE ARRAY(SELECT ic.country FROM initiative_countries ic WHERE ic.initiative_id = c.initiative_id)::text[] END)
                           AND (@Region::text IS NULL OR k.region = @Region) AND (@Country::text IS NULL OR k.alpha3 = @Country)))),
             top AS (
-                SELECT r.content_item_id, r.campaign_id, sum(r.impressions)::bigint AS impressions, sum(r.engagements)::bigint AS engagements
-                FROM {source} r
-                WHERE r.month BETWEEN date_trunc('month', @From::date) AND @To
-                  AND r.campaign_id IN (SELECT id FROM scope)
-                  AND (@Platform::text IS NULL OR r.platform = @Platform)
-                  AND ((@Theme::text IS NULL AND @Language::text IS NULL AND @Audience::text IS NULL) OR r.content_item_id IN (
-                        SELECT ci.id FROM content_items ci
-                        WHERE (@Language::text IS NULL OR ci.language = @Language)
-                          AND (@Theme::text IS NULL OR coalesce(ci.reviewed_theme, ci.predicted_theme, 'unclassified') = @Theme)
-                          AND (@Audience::text IS NULL OR @Audience = ANY (coalesce(ci.reviewed_audiences, ci.predicted_audiences, ARRAY['unclassified'])))))
-                GROUP BY r.content_item_id, r.campaign_id
-                ORDER BY engagements DESC, r.content_item_id
-                LIMIT @count)
+            {top})
             SELECT ci.id, t.campaign_id, s.name AS campaign_name, ci.platform, ci.title, ci.text, ci.language,
                    coalesce(ci.reviewed_theme, ci.predicted_theme, 'unclassified') AS theme,
                    coalesce(ci.reviewed_audiences, ci.predicted_audiences, ARRAY[]::text[]) AS audiences, ci.reviewed_theme IS NOT NULL AS reviewed,
@@ -177,6 +200,8 @@ public sealed class AnalyticsStore(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync(ct);
         var p = new DynamicParameters(Parameters(f, viewer));
         p.Add("count", count);
+        p.Add("firstMonth", f.From.Year * 12 + f.From.Month - 1);
+        p.Add("lastMonth", f.To.Year * 12 + f.To.Month - 1);
         return (await conn.QueryAsync<TopContent>(new CommandDefinition(sql, p, cancellationToken: ct, commandTimeout: 0))).AsList();
     }
 

@@ -24,7 +24,9 @@ public static class AnalyticsBenchmark
 {
     const int Days = 365, Campaigns = 200;
 
-    public static async Task<AnalyticsBenchResult> RunAsync(string connectionString, long rows, int repetitions, TextWriter output, CancellationToken ct)
+    /// <param name="keep">Leave the generated database in place (its name is printed), for example to open the dashboard on it.</param>
+    public static async Task<AnalyticsBenchResult> RunAsync(string connectionString, long rows, int repetitions, bool keep, TextWriter output,
+        CancellationToken ct)
     {
         var dbName = $"narratives_bench_{Guid.NewGuid():N}"[..30];
         var admin = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false };
@@ -82,10 +84,16 @@ public static class AnalyticsBenchmark
         finally
         {
             NpgsqlConnection.ClearAllPools();
-            await using var conn = new NpgsqlConnection(admin.ConnectionString);
-            await conn.OpenAsync(CancellationToken.None);
-            await conn.ExecuteAsync($"DROP DATABASE IF EXISTS \"{dbName}\" WITH (FORCE)");
+            if (keep) await output.WriteLineAsync($"The generated database is kept: {dbName}");
+            else await DropAsync(admin.ConnectionString, dbName);
         }
+    }
+
+    static async Task DropAsync(string adminConnectionString, string dbName)
+    {
+        await using var conn = new NpgsqlConnection(adminConnectionString);
+        await conn.OpenAsync(CancellationToken.None);
+        await conn.ExecuteAsync($"DROP DATABASE IF EXISTS \"{dbName}\" WITH (FORCE)");
     }
 
     static async Task<List<double>> TimeAsync(Func<Task> run, int times)

@@ -203,6 +203,8 @@ public static class IngestCommandLine
         var benchAnalytics = new Command("analytics", "Time every Overview widget query from the rollups and from the raw facts, on generated engagement facts.");
         benchAnalytics.Options.Add(analyticsRows);
         benchAnalytics.Options.Add(repetitions);
+        var keep = new Option<bool>("--keep") { Description = "Keep the generated database (its name is printed) instead of dropping it." };
+        benchAnalytics.Options.Add(keep);
         benchAnalytics.Options.Add(json);
         benchAnalytics.SetAction(async (parse, ct) =>
         {
@@ -214,7 +216,7 @@ public static class IngestCommandLine
             var connection = await PrepareDatabaseAsync(configuration, ct);
             await using (connection.LocalCluster)
             {
-                var result = await AnalyticsBenchmark.RunAsync(connection.ConnectionString, parse.GetValue(analyticsRows), parse.GetValue(repetitions), stdout, ct);
+                var result = await AnalyticsBenchmark.RunAsync(connection.ConnectionString, parse.GetValue(analyticsRows), parse.GetValue(repetitions), parse.GetValue(keep), stdout, ct);
                 if (parse.GetValue(json)) await stdout.WriteLineAsync(JsonSerializer.Serialize(result, ImportReport.Json));
                 return Ok;
             }

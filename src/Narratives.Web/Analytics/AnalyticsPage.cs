@@ -28,7 +28,11 @@ public abstract class AnalyticsPage : ComponentBase, IDisposable
         Notifier.Changed += OnFiguresChanged;
     }
 
-    protected override Task OnParametersSetAsync() => ReloadAsync();
+    /// <summary>
+    /// Figures are read once, when the live connection drives the page: the server's first HTML shows the page with a
+    /// progress bar instead of running every query twice (once to prerender, once again when the page comes alive).
+    /// </summary>
+    protected override Task OnParametersSetAsync() => RendererInfo.IsInteractive ? ReloadAsync() : Task.CompletedTask;
 
     async Task ReloadAsync()
     {

@@ -47,15 +47,28 @@ public sealed partial class OverviewPage : AnalyticsPage
             var lastDay = await Analytics.LastDayAsync() ?? DateOnly.FromDateTime(Clock.GetUtcNow().UtcDateTime);
             view = AnalyticsView.FromUri(Navigation, Taxonomy, lastDay);
             var filter = view.Filter;
-            counts = await Store.CountsAsync(viewer);
-            totals = await Analytics.TotalsAsync(filter, viewer);
-            previous = await Analytics.TotalsAsync(filter.Previous(), viewer);
-            var series = await Analytics.BreakdownAsync(filter, viewer, Dimension.Day, Dimension.Platform);
-            var themes = await Analytics.BreakdownAsync(filter, viewer, Dimension.Theme);
-            var heatmap = filter.Language is null ? await Analytics.BreakdownAsync(filter, viewer, Dimension.Theme, Dimension.Audience) : [];
-            var platforms = await Analytics.BreakdownAsync(filter, viewer, Dimension.Platform);
-            var map = await Analytics.InitiativesByCountryAsync(filter);
-            topContent = await Analytics.TopContentAsync(filter, viewer);
+            // The widgets' queries are independent, each on its own connection: they run side by side.
+            var countsTask = Store.CountsAsync(viewer);
+            var totalsTask = Analytics.TotalsAsync(filter, viewer);
+            var previousTask = Analytics.TotalsAsync(filter.Previous(), viewer);
+            var seriesTask = Analytics.BreakdownAsync(filter, viewer, Dimension.Day, Dimension.Platform);
+            var themesTask = Analytics.BreakdownAsync(filter, viewer, Dimension.Theme);
+            var heatmapTask = filter.Language is null
+                ? Analytics.BreakdownAsync(filter, viewer, Dimension.Theme, Dimension.Audience)
+                : Task.FromResult<IReadOnlyList<BreakdownRow>>([]);
+            var platformsTask = Analytics.BreakdownAsync(filter, viewer, Dimension.Platform);
+            var mapTask = Analytics.InitiativesByCountryAsync(filter);
+            var topTask = Analytics.TopContentAsync(filter, viewer);
+            await Task.WhenAll(countsTask, totalsTask, previousTask, seriesTask, themesTask, heatmapTask, platformsTask, mapTask, topTask);
+            counts = countsTask.Result;
+            totals = totalsTask.Result;
+            previous = previousTask.Result;
+            var series = seriesTask.Result;
+            var themes = themesTask.Result;
+            var heatmap = heatmapTask.Result;
+            var platforms = platformsTask.Result;
+            var map = mapTask.Result;
+            topContent = topTask.Result;
 
             platformList = Charts.PlatformList(platforms.Select(p => p.Key));
             platformsNote = platforms.Count > 1 ? L["Overview.AllPlatforms"] : "";

@@ -13,6 +13,7 @@ public sealed class ImportRollupTests
                        shares, clicks, saves, follows, spend, view_duration_seconds, timed_watch_seconds FROM rollup_daily) t
             UNION ALL SELECT a::text FROM rollup_audience a
             UNION ALL SELECT c::text FROM rollup_content_monthly c
+            UNION ALL SELECT r::text FROM rollup_content_running r
             ORDER BY 1
             """));
 

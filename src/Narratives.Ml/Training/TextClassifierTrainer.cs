@@ -197,19 +197,20 @@ public static class TextClassifierTrainer
         const float fallback = 0.3f;
         var folds = Folds.Stratified(normalised, options.ThresholdFolds, options.Seed);
         if (folds is null) return labels.Select(_ => fallback).ToArray();
-        var probabilities = new float[normalised.Count][];
         for (var k = 0; k < options.ThresholdFolds; k++)
+            if (normalised.Where((_, i) => folds[i] != k).SelectMany(d => d.Labels).Distinct(StringComparer.Ordinal).Count() < labels.Count)
+                return labels.Select(_ => fallback).ToArray();
+        var probabilities = new float[normalised.Count][];
+        // The inner folds are independent: they share the cores, each writing only its own rows.
+        Parallel.For(0, options.ThresholdFolds, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount }, k =>
         {
-            ct.ThrowIfCancellationRequested();
             var train = normalised.Where((_, i) => folds[i] != k).ToList();
             var held = Enumerable.Range(0, normalised.Count).Where(i => folds[i] == k).ToList();
-            var trainLabels = train.SelectMany(d => d.Labels).ToHashSet(StringComparer.Ordinal);
-            if (trainLabels.Count < labels.Count) return labels.Select(_ => fallback).ToArray();
             var ml = new MLContext(seed: options.Seed);
             var model = Fit(ml, train, labels, true, options);
             var scores = Score(ml, model, held.Select(i => normalised[i].Text).ToList());
             for (var j = 0; j < held.Count; j++) probabilities[held[j]] = scores[j];
-        }
+        });
         var thresholds = new float[labels.Count];
         for (var l = 0; l < labels.Count; l++)
         {

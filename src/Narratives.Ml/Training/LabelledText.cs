@@ -37,9 +37,13 @@ public sealed record TrainingOptions(
     /// <summary>Bits of the hash of character n-grams with <see cref="FeatureKind.WordsAndHashedCharacters"/>.</summary>
     public int CharHashBits { get; init; } = 18;
 
-    /// <summary>Regularisation of the single-label (theme) L-BFGS model.</summary>
-    public float L1 { get; init; } = 0.003f;
-    public float L2 { get; init; } = 0.003f;
+    /// <summary>
+    /// Regularisation of the single-label (theme) L-BFGS model. On the 2,880-row corpus L2 0.01, 0.02 and 0.03 without
+    /// L1 all give 0.858 macro-F1 against 0.856 for the earlier L1 0.003 with L2 0.003, and train several times faster
+    /// (L1 makes L-BFGS use the slower OWL-QN steps); 0.02 is the middle of that plateau.
+    /// </summary>
+    public float L1 { get; init; } = 0f;
+    public float L2 { get; init; } = 0.02f;
 
     /// <summary>L2 regularisation of each label's binary L-BFGS model in a multi-label task.</summary>
     public float LabelL2 { get; init; } = 0.01f;

@@ -45,6 +45,12 @@ public sealed record TrainingOptions(
     public float L1 { get; init; } = 0f;
     public float L2 { get; init; } = 0.02f;
 
+    /// <summary>
+    /// Multi-label thresholds: after each label's own best F1, moved in turn to the best micro-F1 of the whole decision
+    /// (see the trainer); false keeps each label's own best.
+    /// </summary>
+    public bool JointThresholds { get; init; } = true;
+
     /// <summary>L2 regularisation of each label's binary L-BFGS model in a multi-label task.</summary>
     public float LabelL2 { get; init; } = 0.01f;
 

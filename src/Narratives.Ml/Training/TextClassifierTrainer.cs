@@ -228,7 +228,54 @@ public static class TextClassifierTrainer
             }
             thresholds[l] = MathF.Round(best.T, 2);
         }
+        if (options.JointThresholds) RefineForMicroF1(thresholds, probabilities, normalised.Select(d => labels.Select(d.Labels.Contains).ToArray()).ToArray());
         return thresholds;
+    }
+
+    /// <summary>
+    /// Moves each label's threshold in turn (twice round) to where micro-F1 over every label is highest, deciding as the
+    /// classifier does: every label at or above its threshold, else the one most above. Each label's own best F1 ignores
+    /// that fallback and the other labels, and gave about 1.8 audiences per text for 1.5 true ones.
+    /// </summary>
+    internal static void RefineForMicroF1(float[] thresholds, float[][] probabilities, bool[][] truth)
+    {
+        var best = MicroF1(thresholds, probabilities, truth);
+        for (var round = 0; round < 2; round++)
+            for (var l = 0; l < thresholds.Length; l++)
+            {
+                var kept = thresholds[l];
+                for (var step = 5; step < 90; step++)
+                {
+                    thresholds[l] = step / 100f;
+                    var f1 = MicroF1(thresholds, probabilities, truth);
+                    if (f1 > best + 1e-9) (best, kept) = (f1, thresholds[l]);
+                }
+                thresholds[l] = kept;
+            }
+    }
+
+    internal static double MicroF1(float[] thresholds, float[][] probabilities, bool[][] truth)
+    {
+        int tp = 0, fp = 0, fn = 0;
+        for (var i = 0; i < probabilities.Length; i++)
+        {
+            var p = probabilities[i];
+            var any = false;
+            var top = 0;
+            var topScale = float.NegativeInfinity;
+            for (var l = 0; l < thresholds.Length; l++)
+            {
+                var scale = TextClassifier.ThresholdScale(p[l], thresholds[l]);
+                if (scale > topScale) (top, topScale) = (l, scale);
+                if (scale >= 0.5f) any = true;
+            }
+            for (var l = 0; l < thresholds.Length; l++)
+            {
+                var yes = any ? TextClassifier.ThresholdScale(p[l], thresholds[l]) >= 0.5f : l == top;
+                if (yes && truth[i][l]) tp++; else if (yes) fp++; else if (truth[i][l]) fn++;
+            }
+        }
+        return tp == 0 ? 0 : 2.0 * tp / (2 * tp + fp + fn);
     }
 
     internal static float[][] Score(MLContext ml, ITransformer model, IReadOnlyList<string> normalisedTexts)

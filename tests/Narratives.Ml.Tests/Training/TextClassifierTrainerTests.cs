@@ -86,6 +86,21 @@ public sealed class TextClassifierTrainerTests
     }
 
     [Fact]
+    public void Thresholds_refined_jointly_stop_a_second_label_that_each_label_alone_would_allow()
+    {
+        float[][] probabilities = [[0.9f, 0.4f], [0.8f, 0.45f], [0.3f, 0.6f], [0.2f, 0.7f]];
+        bool[][] truth = [[true, false], [true, false], [false, true], [false, true]];
+        var thresholds = new[] { 0.3f, 0.3f }; // the second label at 0.3 is also given to the first two texts
+
+        var before = TextClassifierTrainer.MicroF1(thresholds, probabilities, truth);
+        TextClassifierTrainer.RefineForMicroF1(thresholds, probabilities, truth);
+
+        Assert.True(before < 1);
+        Assert.Equal(1.0, TextClassifierTrainer.MicroF1(thresholds, probabilities, truth));
+        Assert.InRange(thresholds[1], 0.46f, 0.6f);
+    }
+
+    [Fact]
     public void A_label_with_a_single_example_is_refused_by_name()
     {
         var data = TinyData.Themes.Append(new LabelledText("A lonely example", ["formers"])).ToList();

@@ -47,7 +47,7 @@ public static class ClassifierCommandLine
         var separator = new Option<string>("--separator") { Description = "What separates labels with --multi-label (default ';').", DefaultValueFactory = _ => ";" };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var trainer = new Option<TrainerKind>("--trainer") { Description = "The learning algorithm.", DefaultValueFactory = _ => TrainingOptions.Default.Trainer };
-        var features = new Option<FeatureKind>("--features") { Description = "Words, or WordsAndCharacters.", DefaultValueFactory = _ => TrainingOptions.Default.Features };
+        var features = new Option<FeatureKind>("--features") { Description = "Words, WordsAndCharacters or WordsAndHashedCharacters.", DefaultValueFactory = _ => TrainingOptions.Default.Features };
         var model = new Option<string?>("--model") { Description = "A model file written by train." };
         var task = new Option<string?>("--task") { Description = "The project's own model: theme or audience." };
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -22,14 +23,16 @@ public sealed record ModelManifest(
     DateTimeOffset TrainedAt);
 
 /// <summary>
-/// A trained text classifier. Scoring is thread-safe: every call builds its own data view and runs the shared,
-/// immutable transformer over it in one batch (no PredictionEngine), so any number of threads may score at once.
+/// A trained text classifier. Scoring is thread-safe: the shared transformer is immutable, and each thread scores with
+/// an ML.NET prediction engine of its own, taken from a pool and given back (an engine is never used by two threads at
+/// once), so any number of threads may score at once.
 /// </summary>
 public sealed class TextClassifier
 {
     internal const string ScoreColumn = "Score", FeaturesColumn = "Features", TextColumn = "Text";
     const string ManifestEntry = "manifest.json", ModelEntry = "model.mlnet";
-    const int ParallelThreshold = 2_000;
+    // Below this many texts a batch is scored on one thread: splitting it costs more than it saves.
+    const int ParallelThreshold = 256, ChunkSize = 128;
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
@@ -37,6 +40,7 @@ public sealed class TextClassifier
     readonly ITransformer model;
     readonly Lazy<Explainer?> explainer;
     readonly Lazy<LinearHeads?> heads;
+    readonly ConcurrentBag<PredictionEngine<TextRow, VectorRow>> engines = [];
 
     internal TextClassifier(MLContext ml, ITransformer model, ModelManifest manifest)
     {
@@ -44,7 +48,7 @@ public sealed class TextClassifier
         this.model = model;
         Manifest = manifest;
         explainer = new Lazy<Explainer?>(() => Explainer.TryCreate(model), LazyThreadSafetyMode.ExecutionAndPublication);
-        heads = new Lazy<LinearHeads?>(() => manifest.MultiLabel ? LinearHeads.TryCreate(model, manifest.Labels.Count) : null,
+        heads = new Lazy<LinearHeads?>(() => LinearHeads.TryCreate(model, manifest.Labels.Count, manifest.MultiLabel),
             LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -54,45 +58,61 @@ public sealed class TextClassifier
 
     public Prediction Predict(string text) => PredictBatch([text])[0];
 
-    /// <summary>Whether a multi-label model scores through its read-out linear heads (the fast path).</summary>
+    /// <summary>Whether the model scores through its read-out linear heads (the fast path).</summary>
     internal bool UsesLinearHeads => heads.Value is not null;
 
     /// <summary>Each label's probability from the full ML.NET chain, bypassing the fast path (to check it).</summary>
     internal float[][] ScoreWithChain(IReadOnlyList<string> texts) =>
-        TextClassifierTrainer.Score(ml, model, texts.Select(TextNormaliser.Normalise).ToList());
+        TextClassifierTrainer.Score(ml, model, texts.Select(TextNormaliser.NormaliseForModel).ToList());
 
-    /// <summary>Scores many texts at once; large batches are split across the processor cores.</summary>
+    /// <summary>Scores many texts at once; large batches are shared out in chunks across the processor cores.</summary>
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken ct = default)
     {
         if (texts.Count == 0) return [];
         var results = new Prediction[texts.Count];
-        var parts = texts.Count < ParallelThreshold ? 1 : Math.Max(1, Environment.ProcessorCount);
-        var size = (texts.Count + parts - 1) / parts;
-        Parallel.For(0, parts, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = parts }, part =>
+        if (texts.Count < ParallelThreshold)
         {
-            var start = part * size;
-            var end = Math.Min(texts.Count, start + size);
-            if (start < end) ScoreRange(texts, start, end, results);
-        });
+            ScoreRange(texts, 0, texts.Count, results);
+            return results;
+        }
+        // Chunks rather than one part per core: a core slowed by other work then takes fewer of them.
+        var chunks = (texts.Count + ChunkSize - 1) / ChunkSize;
+        Parallel.For(0, chunks, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount },
+            chunk => ScoreRange(texts, chunk * ChunkSize, Math.Min(texts.Count, (chunk + 1) * ChunkSize), results));
         return results;
     }
 
     void ScoreRange(IReadOnlyList<string> texts, int start, int end, Prediction[] results)
     {
-        var rows = new TextRow[end - start];
-        for (var i = start; i < end; i++) rows[i - start] = new TextRow { Text = TextNormaliser.Normalise(texts[i]) };
         var fast = heads.Value;
-        var scored = (fast?.Featurizer ?? model).Transform(new MLContext().Data.LoadFromEnumerable(rows));
-        var column = scored.Schema[fast is null ? ScoreColumn : FeaturesColumn];
-        using var cursor = scored.GetRowCursor([column]);
-        var getter = cursor.GetGetter<VBuffer<float>>(column);
-        VBuffer<float> buffer = default;
-        var index = start;
-        while (cursor.MoveNext())
+        var engine = RentEngine(fast);
+        try
         {
-            getter(ref buffer);
-            results[index++] = Decide(fast is null ? buffer.DenseValues().ToArray() : fast.Probabilities(buffer));
+            var row = new TextRow();
+            var output = new VectorRow();
+            for (var i = start; i < end; i++)
+            {
+                row.Text = TextNormaliser.NormaliseForModel(texts[i]);
+                engine.Predict(row, ref output);
+                results[i] = Decide(fast is null ? output.Values.DenseValues().ToArray() : fast.Probabilities(output.Values));
+            }
         }
+        finally
+        {
+            engines.Add(engine);
+        }
+    }
+
+    /// <summary>
+    /// An engine over the featurizer alone when the linear heads are read out, else over the whole chain (its scores).
+    /// Creating one costs a few milliseconds, so they are kept for the next batch.
+    /// </summary>
+    PredictionEngine<TextRow, VectorRow> RentEngine(LinearHeads? fast)
+    {
+        if (engines.TryTake(out var engine)) return engine;
+        var output = SchemaDefinition.Create(typeof(VectorRow));
+        output[nameof(VectorRow.Values)].ColumnName = fast is null ? ScoreColumn : FeaturesColumn;
+        return ml.Model.CreatePredictionEngine<TextRow, VectorRow>(fast?.Featurizer ?? model, ignoreMissingColumns: true, outputSchemaDefinition: output);
     }
 
     Prediction Decide(float[] probabilities)
@@ -130,7 +150,7 @@ public sealed class TextClassifier
     {
         var labelIndex = Manifest.Labels.ToList().IndexOf(label);
         if (labelIndex < 0 || explainer.Value is not { } e) return [];
-        var scored = model.Transform(new MLContext().Data.LoadFromEnumerable(new[] { new TextRow { Text = TextNormaliser.Normalise(text) } }));
+        var scored = model.Transform(new MLContext().Data.LoadFromEnumerable(new[] { new TextRow { Text = TextNormaliser.NormaliseForModel(text) } }));
         var column = scored.Schema[FeaturesColumn];
         using var cursor = scored.GetRowCursor([column]);
         var getter = cursor.GetGetter<VBuffer<float>>(column);
@@ -203,6 +223,11 @@ public sealed class TextClassifier
         public string Text { get; set; } = "";
     }
 
+    internal sealed class VectorRow
+    {
+        public VBuffer<float> Values;
+    }
+
     /// <summary>The linear model's weights and the feature names, read once per model.</summary>
     sealed class Explainer(VBuffer<float>[] weights)
     {
@@ -256,9 +281,10 @@ public sealed class TextClassifier
         {
             if (index >= slotNames.Length) return null;
             var name = slotNames.GetItemOrDefault(index).ToString();
+            // Models with words alone name their slots by the words; with characters too, "Word." and "Char." tell them apart.
+            if (name.StartsWith("Char.", StringComparison.Ordinal)) return null;
             const string word = "Word.";
-            if (!name.StartsWith(word, StringComparison.Ordinal)) return null;
-            var text = name[word.Length..].Replace('|', ' ').Trim();
+            var text = (name.StartsWith(word, StringComparison.Ordinal) ? name[word.Length..] : name).Replace('|', ' ').Trim();
             if (text.Length == 0 || text.Split(' ').All(t => t is TextNormaliser.NumberToken or TextNormaliser.UrlToken or TextNormaliser.MentionToken || t.All(char.IsPunctuation)))
                 return null;
             return text;

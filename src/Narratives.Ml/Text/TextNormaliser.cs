@@ -29,17 +29,31 @@ public static partial class TextNormaliser
     [GeneratedRegex(@"\p{Nd}+(?:[.,]\p{Nd}+)*")]
     private static partial Regex Number();
 
+    /// <summary>
+    /// What the model sees: <see cref="Normalise"/>, then Latin letters without their accents (é → e, ç → c), as ML.NET's
+    /// own text normaliser would fold them, but once, here, so that the model's featurizer has nothing left to normalise.
+    /// </summary>
+    public static string NormaliseForModel(string? text) => FoldLatinDiacritics(Normalise(text));
+
     public static string Normalise(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return "";
         var s = text.Normalize(NormalizationForm.FormKC);
         s = RemoveInvisibleAndArabicMarks(s);
-        s = Url().Replace(s, $" {UrlToken} ");
-        s = Mention().Replace(s, $" {MentionToken} ");
-        s = Hashtag().Replace(s, m => " # " + WordBoundary().Replace(m.Groups[1].Value, " ").Replace('_', ' ') + " ");
-        s = Number().Replace(s, $" {NumberToken} ");
+        // Each pattern only where it can match (a link needs a dot or "://", a mention an @, ...): most texts skip most.
+        if (s.Contains('.') || s.Contains("://", StringComparison.Ordinal)) s = Url().Replace(s, $" {UrlToken} ");
+        if (s.Contains('@')) s = Mention().Replace(s, $" {MentionToken} ");
+        if (s.Contains('#')) s = Hashtag().Replace(s, m => " # " + WordBoundary().Replace(m.Groups[1].Value, " ").Replace('_', ' ') + " ");
+        if (HasDigit(s)) s = Number().Replace(s, $" {NumberToken} ");
         s = s.ToLowerInvariant();
         return SeparatePunctuation(s);
+    }
+
+    static bool HasDigit(string s)
+    {
+        foreach (var c in s)
+            if (char.IsDigit(c)) return true;
+        return false;
     }
 
     static string RemoveInvisibleAndArabicMarks(string s)
@@ -77,27 +91,54 @@ public static partial class TextNormaliser
     {
         var b = new StringBuilder(s.Length + 16);
         var space = true;
-        foreach (var rune in s.EnumerateRunes())
+        for (var i = 0; i < s.Length; i++)
         {
-            var category = Rune.GetUnicodeCategory(rune);
-            if (Rune.IsWhiteSpace(rune) || Rune.IsControl(rune))
+            // A surrogate pair is one character (an emoji, a rare letter): classified and copied whole.
+            var pair = char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]);
+            var category = pair ? CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(s[i], s[i + 1])) : CharUnicodeInfo.GetUnicodeCategory(s[i]);
+            if (!pair && (char.IsWhiteSpace(s[i]) || char.IsControl(s[i])))
             {
                 if (!space) b.Append(' ');
                 space = true;
+                continue;
             }
-            else if (IsSeparated(category))
-            {
-                if (!space) b.Append(' ');
-                b.Append(rune.ToString()).Append(' ');
-                space = true;
-            }
-            else
-            {
-                b.Append(rune.ToString());
-                space = false;
-            }
+            var separated = IsSeparated(category);
+            if (separated && !space) b.Append(' ');
+            b.Append(s[i]);
+            if (pair) b.Append(s[++i]);
+            if (separated) b.Append(' ');
+            space = separated;
         }
-        return b.ToString().TrimEnd();
+        var end = b.Length;
+        while (end > 0 && b[end - 1] == ' ') end--;
+        return b.ToString(0, end);
+    }
+
+    /// <summary>Latin-1 Supplement and Latin Extended-A and -B letters without their accents, computed once.</summary>
+    static readonly string?[] LatinFolds = Enumerable.Range(0xC0, 0x250 - 0xC0).Select(c =>
+    {
+        var decomposed = ((char)c).ToString().Normalize(NormalizationForm.FormD);
+        var kept = new string(decomposed.Where(d => CharUnicodeInfo.GetUnicodeCategory(d) != UnicodeCategory.NonSpacingMark).ToArray());
+        return kept.Length == 0 || kept == ((char)c).ToString() ? null : kept;
+    }).ToArray();
+
+    static string FoldLatinDiacritics(string s)
+    {
+        var first = -1;
+        for (var i = 0; i < s.Length && first < 0; i++)
+            if (s[i] is >= '\u00C0' and < '\u0250' && LatinFolds[s[i] - 0xC0] is not null || s[i] is >= '\u0300' and <= '\u036F')
+                first = i;
+        if (first < 0) return s;
+        var b = new StringBuilder(s.Length);
+        b.Append(s, 0, first);
+        for (var i = first; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (c is >= '\u0300' and <= '\u036F') continue; // a combining accent left on its own
+            if (c is >= '\u00C0' and < '\u0250' && LatinFolds[c - 0xC0] is { } folded) b.Append(folded);
+            else b.Append(c);
+        }
+        return b.ToString();
     }
 
     static bool IsSeparated(UnicodeCategory c) => c is UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation

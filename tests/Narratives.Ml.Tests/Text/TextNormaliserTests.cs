@@ -43,6 +43,29 @@ public sealed class TextNormaliserTests
         Assert.Equal("لا", TextNormaliser.Normalise("\uFEFB")); // Arabic presentation form of lam-alef
     }
 
+    [Theory]
+    // The model's text: Latin accents folded as well (once, here, rather than again inside ML.NET); Arabic as before
+    [InlineData("L'État n'a « rien » fait", "l ' etat n ' a « rien » fait")]
+    [InlineData("Ça suffit : très, très grave ; Noël à Orléans", "ca suffit : tres , tres grave ; noel a orleans")]
+    [InlineData("e\u0301cole", "ecole")] // an accent written as a separate combining mark
+    [InlineData("أنا إنسان آمن", "انا انسان امن")]
+    [InlineData("straße œuvre", "straße œuvre")] // letters that are not a base letter plus an accent stay
+    public void The_model_text_also_folds_latin_accents(string input, string expected) => Assert.Equal(expected, TextNormaliser.NormaliseForModel(input));
+
+    [Fact]
+    public void An_emoji_outside_the_basic_plane_is_one_token_of_its_own()
+    {
+        Assert.Equal("we stand together 🤝 # unity", TextNormaliser.Normalise("We stand together🤝#Unity"));
+        Assert.Equal("معا 💪 دائما", TextNormaliser.Normalise("معا💪دائما"));
+    }
+
+    [Fact]
+    public void Text_without_links_mentions_hashtags_or_digits_only_gets_case_and_punctuation_changes()
+    {
+        Assert.Equal("no links here , just words .", TextNormaliser.Normalise("No links here, just words."));
+        Assert.Equal("email me at mentiontoken", TextNormaliser.Normalise("Email me at @desk"));
+    }
+
     [Fact]
     public void Empty_text_stays_empty() => Assert.Equal("", TextNormaliser.Normalise("  \u200B "));
 }

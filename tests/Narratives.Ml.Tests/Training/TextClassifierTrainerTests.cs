@@ -86,6 +86,21 @@ public sealed class TextClassifierTrainerTests
     }
 
     [Fact]
+    public void Thresholds_refined_jointly_stop_a_second_label_that_each_label_alone_would_allow()
+    {
+        float[][] probabilities = [[0.9f, 0.4f], [0.8f, 0.45f], [0.3f, 0.6f], [0.2f, 0.7f]];
+        bool[][] truth = [[true, false], [true, false], [false, true], [false, true]];
+        var thresholds = new[] { 0.3f, 0.3f }; // the second label at 0.3 is also given to the first two texts
+
+        var before = TextClassifierTrainer.MicroF1(thresholds, probabilities, truth);
+        TextClassifierTrainer.RefineForMicroF1(thresholds, probabilities, truth);
+
+        Assert.True(before < 1);
+        Assert.Equal(1.0, TextClassifierTrainer.MicroF1(thresholds, probabilities, truth));
+        Assert.InRange(thresholds[1], 0.46f, 0.6f);
+    }
+
+    [Fact]
     public void A_label_with_a_single_example_is_refused_by_name()
     {
         var data = TinyData.Themes.Append(new LabelledText("A lonely example", ["formers"])).ToList();
@@ -124,5 +139,46 @@ public sealed class LinearHeadsTests
                 var actual = fast[i].All.Single(s => s.Label == loaded.Labels[k]).Confidence;
                 Assert.Equal(expected, actual, 4);
             }
+    }
+
+    [Fact]
+    public void The_fast_theme_path_gives_the_probabilities_of_the_full_chain_also_after_loading()
+    {
+        var loaded = Narratives.Ml.Scoring.TextClassifier.Load(TinyData.ThemeModel.ToBytes());
+
+        Assert.True(loaded.UsesLinearHeads);
+        var chain = loaded.ScoreWithChain(TinyData.NewTexts);
+        var fast = loaded.PredictBatch(TinyData.NewTexts);
+        for (var i = 0; i < TinyData.NewTexts.Length; i++)
+            for (var k = 0; k < loaded.Labels.Count; k++)
+                Assert.Equal(chain[i][k], fast[i].All.Single(s => s.Label == loaded.Labels[k]).Confidence, 5);
+    }
+
+    [Fact]
+    public void A_model_without_linear_heads_is_scored_by_its_full_chain()
+    {
+        var model = TextClassifierTrainer.Train(TinyData.Themes, multiLabel: false, TrainingOptions.Default with { Trainer = TrainerKind.AveragedPerceptron });
+
+        Assert.False(model.UsesLinearHeads);
+        var chain = model.ScoreWithChain(TinyData.NewTexts);
+        var batched = model.PredictBatch(TinyData.NewTexts);
+        for (var i = 0; i < TinyData.NewTexts.Length; i++)
+            for (var k = 0; k < model.Labels.Count; k++)
+                Assert.Equal(chain[i][k], batched[i].All.Single(s => s.Label == model.Labels[k]).Confidence);
+    }
+
+    [Fact]
+    public void Large_batches_shared_across_threads_give_what_one_text_at_a_time_gives()
+    {
+        var model = TinyData.AudienceModel;
+        var texts = Enumerable.Range(0, 1_000).Select(i => TinyData.NewTexts[i % TinyData.NewTexts.Length] + " " + (i % 7 == 0 ? "#Together" : "")).ToList();
+
+        var batched = model.PredictBatch(texts);
+
+        for (var i = 0; i < texts.Count; i += 37)
+        {
+            var one = model.Predict(texts[i]);
+            Assert.Equal(one.All.Select(s => (s.Label, s.Confidence)), batched[i].All.Select(s => (s.Label, s.Confidence)));
+        }
     }
 }

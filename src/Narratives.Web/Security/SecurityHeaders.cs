@@ -22,9 +22,7 @@ public static class SecurityHeaders
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
-            // Pages are never kept by the browser: after signing out nobody can page back to figures, and a page left
-            // for another is not parked in the back-forward cache holding its live connection open (six such pages
-            // use up the browser's connections to the dashboard and the next page waits about 20 seconds).
+            // Pages are never stored by the browser: after signing out, nobody can bring figures back from its cache.
             context.Response.OnStarting(() =>
             {
                 if (context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true)

@@ -175,7 +175,7 @@ public sealed partial class ImportsPage : IDisposable
     /// <summary>Imports every previewed file, one after the other, each in its own transaction with its own report.</summary>
     async Task ImportAsync()
     {
-        if (previews.Count == 0 || !await AllowedAsync()) return;
+        if (busy || previews.Count == 0 || !await AllowedAsync()) return;
         busy = true;
         try
         {

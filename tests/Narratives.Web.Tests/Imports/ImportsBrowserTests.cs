@@ -86,6 +86,7 @@ public sealed class ImportsBrowserTests(BrowserFixture fixture)
         await Assertions.Expect(page.GetByTestId("report-status")).ToHaveCountAsync(1);
         await Assertions.Expect(page.GetByTestId("report-status")).ToContainTextAsync("colour,size");
         await Assertions.Expect(page.GetByTestId("import")).ToContainTextAsync("Import all 2 files");
+        await Assertions.Expect(page.GetByTestId("stage")).ToHaveCountAsync(0);
         await session.CheckAccessibilityAsync();
         await page.GetByTestId("import").ClickAsync();
         await Assertions.Expect(page.GetByTestId("report-status")).ToHaveCountAsync(3, new() { Timeout = 30_000 });

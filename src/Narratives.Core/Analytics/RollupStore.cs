@@ -28,15 +28,15 @@ public sealed class RollupStore(NpgsqlDataSource db)
     /// (platform ''), one element per month from the item's first month, months without figures carrying the total on.
     /// </summary>
     const string RunningSql = """
-        WITH monthly AS MATERIALIZED (
+        WITH per_platform AS MATERIALIZED (
             SELECT content_item_id, campaign_id, platform, (extract(year FROM month)::int * 12 + extract(month FROM month)::int - 1) AS m,
                    impressions, engagements
-            FROM rollup_content_monthly WHERE @campaigns::bigint[] IS NULL OR campaign_id = ANY (@campaigns)
+            FROM rollup_content_monthly WHERE @campaigns::bigint[] IS NULL OR campaign_id = ANY (@campaigns)),
+        monthly AS MATERIALIZED (
+            SELECT content_item_id, campaign_id, platform, m, impressions, engagements FROM per_platform
             UNION ALL
-            SELECT content_item_id, campaign_id, '', (extract(year FROM month)::int * 12 + extract(month FROM month)::int - 1),
-                   sum(impressions), sum(engagements)
-            FROM rollup_content_monthly WHERE @campaigns::bigint[] IS NULL OR campaign_id = ANY (@campaigns)
-            GROUP BY content_item_id, campaign_id, month),
+            SELECT content_item_id, campaign_id, '', m, sum(impressions), sum(engagements) FROM per_platform
+            GROUP BY content_item_id, campaign_id, m),
         span AS (
             SELECT content_item_id, campaign_id, platform, min(m) AS first_month, max(m) AS last_month FROM monthly GROUP BY 1, 2, 3),
         running AS (
@@ -134,6 +134,8 @@ public sealed class RollupStore(NpgsqlDataSource db)
             DELETE FROM rollup_content_running WHERE campaign_id = @campaignId;
             {RunningSql}
             """;
+        // The session's own setting, put back after each campaign's refresh: read once, not once per campaign.
+        var sortSetting = await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT current_setting('enable_sort')", transaction: tx, cancellationToken: ct));
         foreach (var change in changes.Where(c => c.Days.Count > 0).OrderBy(c => c.CampaignId))
         {
             // One refresher per campaign at a time: two imports into the same campaign must not interleave their
@@ -141,7 +143,6 @@ public sealed class RollupStore(NpgsqlDataSource db)
             await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(2354, @id)", new { id = (int)(change.CampaignId % int.MaxValue) }, tx, cancellationToken: ct));
             var days = change.Days.Distinct().ToArray();
             var months = days.Select(d => new DateOnly(d.Year, d.Month, 1)).Distinct().ToArray();
-            var sortSetting = await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT current_setting('enable_sort')", transaction: tx, cancellationToken: ct));
             await conn.ExecuteAsync(new CommandDefinition(sql, new
             {
                 campaignId = change.CampaignId, days, months, firstMonth = months.Min(), lastMonth = months.Max(), sortSetting,

@@ -152,22 +152,19 @@ public sealed class ImportStore(NpgsqlDataSource db)
         // The merge sorts and hashes the whole file: give it the memory to do so without spilling to disk.
         await Execute(conn, tx, "SET LOCAL work_mem = '256MB'", ct);
         await Execute(conn, tx, CreateStaging, ct);
-        var (staged, distinctKeys) = await CopyRowsAsync(conn, rows, ct);
+        var staged = await CopyRowsAsync(conn, rows, ct);
         Step("parse and COPY into staging");
         // Errors are known only once every row was read.
         await CopyErrorsAsync(conn, importId, errors, ct);
         if (onStage is not null) await onStage("staged");
 
-        var result = await MergeAsync(conn, tx, importId, campaignId, fileName, contentSource, staged, distinctKeys, Step, ct);
+        var result = await MergeAsync(conn, tx, importId, campaignId, fileName, contentSource, staged, Step, ct);
         if (onStage is not null) await onStage("merged");
         await tx.CommitAsync(ct);
         Step("commit");
         return result;
     }
 
-    // A row repeats its item when the row before it is about the same item with the same title, text and other item
-    // columns (a daily series of one post): it is staged without them (item_row false), which makes staging about a
-    // third smaller. The last row of an item that carries them has the values of the item's last row in the file.
     const string CreateStaging = """
         CREATE TEMP TABLE ingest_staging (
             seq integer NOT NULL, line integer NOT NULL, platform text NOT NULL, external_id text NOT NULL, meaning text NOT NULL,
@@ -179,145 +176,53 @@ public sealed class ImportStore(NpgsqlDataSource db)
         CREATE TEMP TABLE ingest_new_items (id bigint NOT NULL, platform text NOT NULL, external_id text NOT NULL) ON COMMIT DROP;
         """;
 
-    /// <summary>Rows travel from the parser to the COPY in batches of this many.</summary>
-    const int CopyBatch = 256;
+    /// <summary>What the COPY learnt about the staged rows on the way.</summary>
+    sealed record StagedRows(int Count, bool DistinctKeys, int Daily, int Cumulative, int Period, DateOnly? FirstDay, DateOnly? LastDay);
+
+    /// <summary>Rows per COPY: a few megabytes, so the chunk being encoded and the one being sent keep memory flat.</summary>
+    internal static int ChunkRows { get; set; } = 50_000;
 
     /// <summary>
-    /// Parses on one thread while this one writes the COPY: for a big file both take seconds of CPU, and they overlap.
-    /// A bounded channel of a few batches between them keeps memory flat in the file's size.
+    /// Parses and encodes on one thread while this one sends the COPY: for a big file both take seconds of CPU, and
+    /// they overlap. A bounded channel of one chunk between them keeps memory flat in the file's size.
     /// </summary>
-    /// <returns>The rows staged, and whether no two of them have the same item and day (then the merge need not sort
-    /// them to keep the last of each).</returns>
-    static async Task<(int Count, bool DistinctKeys)> CopyRowsAsync(NpgsqlConnection conn, IEnumerable<ImportRow> rows, CancellationToken ct)
+    static async Task<StagedRows> CopyRowsAsync(NpgsqlConnection conn, IEnumerable<ImportRow> rows, CancellationToken ct)
     {
-        const string copy = """
-            COPY ingest_staging (seq, line, platform, external_id, meaning, day, period_start, item_row, title, body, permalink,
-                                 published_at, duration_seconds, language, impressions, reach, views, watch_seconds, reactions,
-                                 comments, shares, clicks, saves, follows, spend) FROM STDIN (FORMAT BINARY)
-            """;
-        var channel = System.Threading.Channels.Channel.CreateBounded<ArraySegment<ImportRow>>(
-            new System.Threading.Channels.BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        const string copy = $"COPY ingest_staging ({StagingChunks.Columns}) FROM STDIN (FORMAT BINARY)";
+        var channel = System.Threading.Channels.Channel.CreateBounded<StagingChunk>(
+            new System.Threading.Channels.BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var producer = Task.Run(async () =>
-        {
-            try
-            {
-                var batch = new ImportRow[CopyBatch];
-                var n = 0;
-                foreach (var r in rows)
-                {
-                    batch[n++] = r;
-                    if (n < batch.Length) continue;
-                    await channel.Writer.WriteAsync(batch, stop.Token);
-                    batch = new ImportRow[CopyBatch];
-                    n = 0;
-                }
-                if (n > 0) await channel.Writer.WriteAsync(new ArraySegment<ImportRow>(batch, 0, n), stop.Token);
-                channel.Writer.Complete();
-            }
-            catch (Exception ex)
-            {
-                channel.Writer.Complete(ex);
-                throw;
-            }
-        }, stop.Token);
+        var producer = Task.Run(() => StagingChunks.WriteAsync(rows, channel.Writer, ChunkRows, stop.Token), stop.Token);
 
-        var count = 0;
-        var keys = new DistinctKeyCheck();
+        var staged = new StagedRows(0, true, 0, 0, 0, null, null);
         try
         {
-            await using var writer = await conn.BeginBinaryImportAsync(copy, ct);
-            ImportRow? previous = null;
-            // Written synchronously into Npgsql's buffer (flushed to the server as it fills): no await per cell.
-            void WriteRow(ImportRow r)
+            await foreach (var chunk in channel.Reader.ReadAllAsync(ct))
             {
-                var itemRow = previous is null || !SameItem(previous, r);
-                keys.Add(previous, r);
-                previous = r;
-                writer.StartRow();
-                writer.Write(count, NpgsqlDbType.Integer);
-                writer.Write(r.Line, NpgsqlDbType.Integer);
-                writer.Write(r.Platform, NpgsqlDbType.Text);
-                writer.Write(Clean(r.ExternalId)!, NpgsqlDbType.Text);
-                writer.Write(MeaningName(r.Meaning), NpgsqlDbType.Text);
-                writer.Write(r.Day, NpgsqlDbType.Date);
-                Write(writer, r.PeriodStart, NpgsqlDbType.Date);
-                writer.Write(itemRow, NpgsqlDbType.Boolean);
-                if (itemRow)
+                using (chunk)
                 {
-                    Write(writer, Clean(r.Title), NpgsqlDbType.Text);
-                    Write(writer, Clean(r.Text), NpgsqlDbType.Text);
-                    Write(writer, Clean(r.Permalink), NpgsqlDbType.Text);
-                    Write(writer, r.PublishedAt, NpgsqlDbType.TimestampTz);
-                    Write(writer, r.DurationSeconds, NpgsqlDbType.Integer);
-                    Write(writer, r.Language, NpgsqlDbType.Text);
+                    await using (var stream = await conn.BeginRawBinaryCopyAsync(copy, ct))
+                        await stream.WriteAsync(chunk.Copy.Written, ct);
+                    staged = new StagedRows(staged.Count + chunk.Rows, chunk.FreshKeys, staged.Daily + chunk.Daily,
+                        staged.Cumulative + chunk.Cumulative, staged.Period + chunk.Period,
+                        Min(staged.FirstDay, chunk.FirstDay), Max(staged.LastDay, chunk.LastDay));
                 }
-                else
-                {
-                    for (var i = 0; i < 6; i++) writer.WriteNull();
-                }
-                var m = r.Metrics;
-                Write(writer, m.Impressions, NpgsqlDbType.Bigint);
-                Write(writer, m.Reach, NpgsqlDbType.Bigint);
-                Write(writer, m.Views, NpgsqlDbType.Bigint);
-                Write(writer, m.WatchSeconds, NpgsqlDbType.Bigint);
-                Write(writer, m.Reactions, NpgsqlDbType.Bigint);
-                Write(writer, m.Comments, NpgsqlDbType.Bigint);
-                Write(writer, m.Shares, NpgsqlDbType.Bigint);
-                Write(writer, m.Clicks, NpgsqlDbType.Bigint);
-                Write(writer, m.Saves, NpgsqlDbType.Bigint);
-                Write(writer, m.Follows, NpgsqlDbType.Bigint);
-                Write(writer, m.Spend, NpgsqlDbType.Numeric);
-                count++;
             }
-            await foreach (var batch in channel.Reader.ReadAllAsync(ct))
-                foreach (var r in batch) WriteRow(r);
             await producer;
-            await writer.CompleteAsync(ct);
         }
         catch
         {
             // A bad file (thrown by the parser) or a failed COPY: stop the other side before the error goes on.
             await stop.CancelAsync();
             await Task.WhenAny(producer);
+            while (channel.Reader.TryRead(out var left)) left.Dispose();
             throw;
         }
-        return (count, keys.Distinct);
+        return staged;
     }
 
-    /// <summary>
-    /// Tells, in bounded memory, that no item and day occurs twice: each item's rows come together, with days
-    /// strictly rising or strictly falling (how exports list a series), and no item comes back later. Past
-    /// <see cref="MaxItems"/> items it stops looking and says it cannot tell.
-    /// </summary>
-    sealed class DistinctKeyCheck
-    {
-        const int MaxItems = 200_000;
-        readonly HashSet<(string Platform, string ExternalId)> finished = [];
-        int direction;
-
-        public bool Distinct { get; private set; } = true;
-
-        public void Add(ImportRow? previous, ImportRow row)
-        {
-            if (!Distinct || previous is null) return;
-            if (previous.ExternalId == row.ExternalId && previous.Platform == row.Platform)
-            {
-                var step = row.Day.CompareTo(previous.Day);
-                if (step == 0 || (direction != 0 && step != direction)) Distinct = false;
-                direction = step;
-                return;
-            }
-            direction = 0;
-            if (finished.Count >= MaxItems || !finished.Add((previous.Platform, previous.ExternalId)) ||
-                finished.Contains((row.Platform, row.ExternalId)))
-                Distinct = false;
-        }
-    }
-
-    static bool SameItem(ImportRow a, ImportRow b) =>
-        a.ExternalId == b.ExternalId && a.Platform == b.Platform && a.Title == b.Title && a.Text == b.Text &&
-        a.Permalink == b.Permalink && a.PublishedAt == b.PublishedAt && a.DurationSeconds == b.DurationSeconds && a.Language == b.Language;
+    static DateOnly? Min(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : a < b ? a : b;
+    static DateOnly? Max(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     static async Task CopyErrorsAsync(NpgsqlConnection conn, long importId, IReadOnlyList<RowError> errors, CancellationToken ct)
     {
@@ -345,7 +250,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
     }
 
     static async Task<MergeResult> MergeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long importId, long campaignId, string fileName,
-        string contentSource, int staged, bool distinctKeys, Action<string> step, CancellationToken ct)
+        string contentSource, StagedRows staged, Action<string> step, CancellationToken ct)
     {
         // Rows about another campaign's content items are not this import's to change: quarantined, named.
         const string foreign = """
@@ -415,10 +320,10 @@ public sealed class ImportStore(NpgsqlDataSource db)
             items.Replace("text_changed", textChanged.Trim()), new { campaignId, contentSource }, tx, cancellationToken: ct));
 
         step("content items");
-        await Execute(conn, tx, """
-            SELECT ensure_engagement_partitions(min(day), max(day)) FROM ingest_staging
-            WHERE meaning IN ('daily', 'cumulative') HAVING count(*) > 0
-            """, ct);
+        // The partitions for the days of the daily and cumulative rows, as counted while staging (a few rows about
+        // another campaign's items may widen the range: an empty partition is harmless).
+        if (staged.FirstDay is { } firstDay && staged.LastDay is { } lastDay)
+            await Execute(conn, tx, "SELECT ensure_engagement_partitions(@firstDay, @lastDay)", ct, new { firstDay, lastDay });
 
         // The items this import created have no facts yet, and no other transaction can write any for them: their
         // facts are a plain INSERT, a third to a half cheaper than an upsert. The items the campaign already had upsert.
@@ -451,10 +356,10 @@ public sealed class ImportStore(NpgsqlDataSource db)
             SELECT DISTINCT @campaignId, day FROM written
             ON CONFLICT (campaign_id, day) DO UPDATE SET marked_at = now()
             """;
-        if (created > 0)
+        if (created > 0 && staged.Daily > 0)
         {
             await Execute(conn, tx, "ANALYZE ingest_new_items", ct);
-            await Execute(conn, tx, string.Format(CultureInfo.InvariantCulture, dailyOfNewItems, distinctKeys ? everyDay : lastOfEachDay), ct, new { importId, campaignId });
+            await Execute(conn, tx, string.Format(CultureInfo.InvariantCulture, dailyOfNewItems, staged.DistinctKeys ? everyDay : lastOfEachDay), ct, new { importId, campaignId });
         }
         const string dailyOfKnownItems = """
             WITH rows AS (
@@ -489,7 +394,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
             SELECT DISTINCT @campaignId, day FROM written
             ON CONFLICT (campaign_id, day) DO UPDATE SET marked_at = now()
             """;
-        if (created < itemsInFile) await Execute(conn, tx, dailyOfKnownItems, ct, new { importId, campaignId });
+        if (created < itemsInFile && staged.Daily > 0) await Execute(conn, tx, dailyOfKnownItems, ct, new { importId, campaignId });
         step("daily facts");
 
         const string snapshots = """
@@ -519,7 +424,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
                    coalesce(EXCLUDED.comments, e.comments), coalesce(EXCLUDED.shares, e.shares), coalesce(EXCLUDED.clicks, e.clicks),
                    coalesce(EXCLUDED.saves, e.saves), coalesce(EXCLUDED.follows, e.follows), coalesce(EXCLUDED.spend, e.spend))
             """;
-        var snapshotsWritten = await Execute(conn, tx, snapshots, ct, new { importId });
+        var snapshotsWritten = staged.Cumulative > 0 ? await Execute(conn, tx, snapshots, ct, new { importId }) : 0;
         step("snapshots");
 
         if (snapshotsWritten > 0)
@@ -600,7 +505,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
             SELECT DISTINCT @campaignId, d::date FROM written, generate_series(period_start, period_end, interval '1 day') d
             ON CONFLICT (campaign_id, day) DO UPDATE SET marked_at = now()
             """;
-        await Execute(conn, tx, periods, ct, new { importId, campaignId });
+        if (staged.Period > 0) await Execute(conn, tx, periods, ct, new { importId, campaignId });
         step("derived facts and period totals");
 
         const string dirty = """
@@ -613,34 +518,13 @@ public sealed class ImportStore(NpgsqlDataSource db)
         await Narratives.Core.Analytics.RollupStore.RefreshDirtyAsync(conn, tx, campaignId, ct);
         step("rollups");
 
-        return new MergeResult(staged - foreignRows.Count, foreignRows, created, changed, new DirtyDays(days.Count, days.From, days.To));
+        return new MergeResult(staged.Count - foreignRows.Count, foreignRows, created, changed, new DirtyDays(days.Count, days.From, days.To));
     }
 
     static async Task<int> Execute(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct, object? parameters = null) =>
         await conn.ExecuteAsync(new CommandDefinition(sql, parameters, tx, cancellationToken: ct));
 
-    static string MeaningName(FactMeaning meaning) => meaning switch
-    {
-        FactMeaning.Daily => "daily",
-        FactMeaning.Cumulative => "cumulative",
-        FactMeaning.Period => "period",
-        _ => "none",
-    };
-
-    /// <summary>PostgreSQL text cannot hold NUL characters.</summary>
-    static string? Clean(string? s) => s is null || s.IndexOf('\0') < 0 ? s : s.Replace("\0", "");
-
-    static void Write<T>(NpgsqlBinaryImporter writer, T? value, NpgsqlDbType type) where T : struct
-    {
-        if (value is { } v) writer.Write(v, type);
-        else writer.WriteNull();
-    }
-
-    static void Write(NpgsqlBinaryImporter writer, string? value, NpgsqlDbType type)
-    {
-        if (value is not null) writer.Write(value, type);
-        else writer.WriteNull();
-    }
+    static string? Clean(string? s) => StagingChunks.Clean(s);
 
     static async Task WriteAsync<T>(NpgsqlBinaryImporter writer, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct
     {

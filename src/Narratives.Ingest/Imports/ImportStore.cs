@@ -152,19 +152,36 @@ public sealed class ImportStore(NpgsqlDataSource db)
         // The merge sorts and hashes the whole file: give it the memory to do so without spilling to disk.
         await Execute(conn, tx, "SET LOCAL work_mem = '256MB'", ct);
         await Execute(conn, tx, CreateStaging, ct);
-        var staged = await CopyRowsAsync(conn, rows, ct);
-        Step("parse and COPY into staging");
+        var staged = await StageAndMergeNewItemsAsync(conn, tx, importId, campaignId, contentSource, rows, StepTimings, ct);
+        clock.Restart();
         // Errors are known only once every row was read.
         await CopyErrorsAsync(conn, importId, errors, ct);
         if (onStage is not null) await onStage("staged");
 
-        var result = await MergeAsync(conn, tx, importId, campaignId, fileName, contentSource, staged, Step, ct);
+        var (foreignRows, created, changed) = staged.RowsLeft
+            ? await MergeAsync(conn, tx, importId, campaignId, fileName, contentSource, staged, Step, ct)
+            : ([], 0, 0);
+
+        const string dirty = """
+            SELECT count(*)::int AS day_count, min(day) AS first_day, max(day) AS last_day
+            FROM rollup_dirty_days WHERE campaign_id = @campaignId AND marked_at = now()
+            """;
+        var days = await conn.QuerySingleAsync<(int Count, DateOnly? From, DateOnly? To)>(
+            new CommandDefinition(dirty, new { campaignId }, tx, cancellationToken: ct));
+        // The analytics rollups of exactly these days, in the same transaction: the import and its figures commit together.
+        await Narratives.Core.Analytics.RollupStore.RefreshDirtyAsync(conn, tx, campaignId, ct);
+        Step("rollups");
         if (onStage is not null) await onStage("merged");
         await tx.CommitAsync(ct);
         Step("commit");
-        return result;
+        return new MergeResult(staged.Count - foreignRows.Count, foreignRows, staged.ItemsCreated + created, changed,
+            new DirtyDays(days.Count, days.From, days.To));
     }
 
+    // Staging is partitioned by the rows' position in the file, one partition per chunk: a chunk is copied into its
+    // own partition and merged from it, and what it leaves (rows about items that already existed) is merged at the end
+    // from all partitions together. "ingest_new_items" lists the items this import created, "ingest_chunk_items" the
+    // ones of the chunk being merged.
     const string CreateStaging = """
         CREATE TEMP TABLE ingest_staging (
             seq integer NOT NULL, line integer NOT NULL, platform text NOT NULL, external_id text NOT NULL, meaning text NOT NULL,
@@ -172,52 +189,86 @@ public sealed class ImportStore(NpgsqlDataSource db)
             published_at timestamptz, duration_seconds integer, language text,
             impressions bigint, reach bigint, views bigint, watch_seconds bigint, reactions bigint, comments bigint,
             shares bigint, clicks bigint, saves bigint, follows bigint, spend numeric(14, 2)
-        ) ON COMMIT DROP;
+        ) PARTITION BY RANGE (seq) ON COMMIT DROP;
         CREATE TEMP TABLE ingest_new_items (id bigint NOT NULL, platform text NOT NULL, external_id text NOT NULL) ON COMMIT DROP;
+        CREATE TEMP TABLE ingest_chunk_items (id bigint NOT NULL, platform text NOT NULL, external_id text NOT NULL) ON COMMIT DROP;
         """;
 
-    /// <summary>What the COPY learnt about the staged rows on the way.</summary>
-    sealed record StagedRows(int Count, bool DistinctKeys, int Daily, int Cumulative, int Period, DateOnly? FirstDay, DateOnly? LastDay);
+    /// <summary>What staging learnt about the rows on the way, and what the merge of the chunks left.</summary>
+    sealed record StagedRows(int Count, bool DistinctKeys, int Daily, int Cumulative, int Period, DateOnly? FirstDay, DateOnly? LastDay,
+        int ItemsCreated, bool RowsLeft);
 
-    /// <summary>Rows per COPY: a few megabytes, so the chunk being encoded and the one being sent keep memory flat.</summary>
+    /// <summary>Rows per chunk: a few megabytes, so the chunk being encoded and the one being merged keep memory flat.</summary>
     internal static int ChunkRows { get; set; } = 50_000;
 
     /// <summary>
-    /// Parses and encodes on one thread while this one sends the COPY: for a big file both take seconds of CPU, and
-    /// they overlap. A bounded channel of one chunk between them keeps memory flat in the file's size.
+    /// Parses and encodes the file chunk by chunk on one thread while this one copies each chunk into staging and merges
+    /// its rows about new items (<see cref="NewItemsMerge"/>): the database merges one chunk while the next is read.
+    /// A bounded channel of one chunk between them keeps memory flat in the file's size.
     /// </summary>
-    static async Task<StagedRows> CopyRowsAsync(NpgsqlConnection conn, IEnumerable<ImportRow> rows, CancellationToken ct)
+    static async Task<StagedRows> StageAndMergeNewItemsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long importId, long campaignId,
+        string contentSource, IEnumerable<ImportRow> rows, Action<string, TimeSpan>? timings, CancellationToken ct)
     {
-        const string copy = $"COPY ingest_staging ({StagingChunks.Columns}) FROM STDIN (FORMAT BINARY)";
         var channel = System.Threading.Channels.Channel.CreateBounded<StagingChunk>(
             new System.Threading.Channels.BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var producer = Task.Run(() => StagingChunks.WriteAsync(rows, channel.Writer, ChunkRows, stop.Token), stop.Token);
 
-        var staged = new StagedRows(0, true, 0, 0, 0, null, null);
+        // Each step's time summed over the chunks; "waiting for rows" is the time the database had nothing to do.
+        var steps = new List<(string Name, TimeSpan Took)>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Step(string name)
+        {
+            var i = steps.FindIndex(s => s.Name == name);
+            if (i < 0) steps.Add((name, clock.Elapsed));
+            else steps[i] = (name, steps[i].Took + clock.Elapsed);
+            clock.Restart();
+        }
+
+        var staged = new StagedRows(0, true, 0, 0, 0, null, null, 0, false);
+        DateOnly? partitionsFrom = null, partitionsTo = null;
         try
         {
-            await foreach (var chunk in channel.Reader.ReadAllAsync(ct))
+            while (await channel.Reader.WaitToReadAsync(ct))
             {
+                Step("waiting for rows");
+                if (!channel.Reader.TryRead(out var chunk)) continue;
                 using (chunk)
                 {
-                    await using (var stream = await conn.BeginRawBinaryCopyAsync(copy, ct))
+                    var partition = string.Create(CultureInfo.InvariantCulture, $"ingest_staging_{chunk.Number}");
+                    await Execute(conn, tx, string.Create(CultureInfo.InvariantCulture,
+                        $"CREATE TEMP TABLE {partition} PARTITION OF ingest_staging FOR VALUES FROM ({chunk.FirstSeq}) TO ({chunk.FirstSeq + chunk.Rows})"), ct);
+                    await using (var stream = await conn.BeginRawBinaryCopyAsync($"COPY {partition} ({StagingChunks.Columns}) FROM STDIN (FORMAT BINARY)", ct))
                         await stream.WriteAsync(chunk.Copy.Written, ct);
+                    Step("COPY into staging");
+
+                    // The facts' partitions for the days seen so far (rows about another campaign's items may widen
+                    // the range: an empty partition is harmless).
+                    if (chunk.FirstDay is { } first && chunk.LastDay is { } last && (partitionsFrom is null || first < partitionsFrom || last > partitionsTo))
+                    {
+                        partitionsFrom = Min(partitionsFrom, first);
+                        partitionsTo = Max(partitionsTo, last);
+                        await Execute(conn, tx, "SELECT ensure_engagement_partitions(@partitionsFrom, @partitionsTo)", ct, new { partitionsFrom, partitionsTo });
+                    }
+                    var merged = await NewItemsMerge.MergeAsync(conn, tx, partition, chunk, importId, campaignId, contentSource, Step, ct);
                     staged = new StagedRows(staged.Count + chunk.Rows, chunk.FreshKeys, staged.Daily + chunk.Daily,
                         staged.Cumulative + chunk.Cumulative, staged.Period + chunk.Period,
-                        Min(staged.FirstDay, chunk.FirstDay), Max(staged.LastDay, chunk.LastDay));
+                        Min(staged.FirstDay, chunk.FirstDay), Max(staged.LastDay, chunk.LastDay),
+                        staged.ItemsCreated + merged.ItemsCreated, staged.RowsLeft || merged.RowsLeft);
                 }
+                clock.Restart();
             }
             await producer;
         }
         catch
         {
-            // A bad file (thrown by the parser) or a failed COPY: stop the other side before the error goes on.
+            // A bad file (thrown by the parser) or a failed COPY or merge: stop the other side before the error goes on.
             await stop.CancelAsync();
             await Task.WhenAny(producer);
             while (channel.Reader.TryRead(out var left)) left.Dispose();
             throw;
         }
+        foreach (var (name, took) in steps) timings?.Invoke($"chunks: {name}", took);
         return staged;
     }
 
@@ -249,8 +300,12 @@ public sealed class ImportStore(NpgsqlDataSource db)
         await CopyErrorsAsync(conn, importId, errors, ct);
     }
 
-    static async Task<MergeResult> MergeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long importId, long campaignId, string fileName,
-        string contentSource, StagedRows staged, Action<string> step, CancellationToken ct)
+    /// <summary>
+    /// Merges what the chunks left in staging, the rows about items that existed before the import: their facts
+    /// upsert, keeping the figures the file does not report, and rows about another campaign's items are quarantined.
+    /// </summary>
+    static async Task<(List<ImportError> ForeignRows, int Created, int Changed)> MergeAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
+        long importId, long campaignId, string fileName, string contentSource, StagedRows staged, Action<string> step, CancellationToken ct)
     {
         // Rows about another campaign's content items are not this import's to change: quarantined, named.
         const string foreign = """
@@ -320,11 +375,6 @@ public sealed class ImportStore(NpgsqlDataSource db)
             items.Replace("text_changed", textChanged.Trim()), new { campaignId, contentSource }, tx, cancellationToken: ct));
 
         step("content items");
-        // The partitions for the days of the daily and cumulative rows, as counted while staging (a few rows about
-        // another campaign's items may widen the range: an empty partition is harmless).
-        if (staged.FirstDay is { } firstDay && staged.LastDay is { } lastDay)
-            await Execute(conn, tx, "SELECT ensure_engagement_partitions(@firstDay, @lastDay)", ct, new { firstDay, lastDay });
-
         // The items this import created have no facts yet, and no other transaction can write any for them: their
         // facts are a plain INSERT, a third to a half cheaper than an upsert. The items the campaign already had upsert.
         // When no item and day occurs twice in the file there is nothing to choose between, and no need to sort.
@@ -428,60 +478,78 @@ public sealed class ImportStore(NpgsqlDataSource db)
         step("snapshots");
 
         if (snapshotsWritten > 0)
-        {
-            // Daily figures of the items whose snapshots changed are derived again from all their snapshots: each
-            // snapshot's increase over the previous one is that item's fact on the snapshot's day. A daily series
-            // for the same day, when one was imported, is kept instead.
-            const string removeDerived = """
-                WITH items AS (SELECT DISTINCT content_item_id FROM engagement_snapshots WHERE import_id = @importId),
-                removed AS (
-                    DELETE FROM engagement_facts f USING items i
-                    WHERE f.content_item_id = i.content_item_id AND f.meaning = 'cumulative'
-                    RETURNING f.day
-                )
-                INSERT INTO rollup_dirty_days (campaign_id, day)
-                SELECT DISTINCT @campaignId, day FROM removed
-                ON CONFLICT (campaign_id, day) DO UPDATE SET marked_at = now()
-                """;
-            await Execute(conn, tx, removeDerived, ct, new { importId, campaignId });
-            const string derive = """
-                WITH items AS (SELECT DISTINCT content_item_id FROM engagement_snapshots WHERE import_id = @importId),
-                increases AS (
-                    SELECT s.content_item_id, s.as_of, s.platform,
-                           ingest_increase(s.impressions, lag(s.impressions) OVER w) AS impressions,
-                           ingest_increase(s.reach, lag(s.reach) OVER w) AS reach,
-                           ingest_increase(s.views, lag(s.views) OVER w) AS views,
-                           ingest_increase(s.watch_seconds, lag(s.watch_seconds) OVER w) AS watch_seconds,
-                           ingest_increase(s.reactions, lag(s.reactions) OVER w) AS reactions,
-                           ingest_increase(s.comments, lag(s.comments) OVER w) AS comments,
-                           ingest_increase(s.shares, lag(s.shares) OVER w) AS shares,
-                           ingest_increase(s.clicks, lag(s.clicks) OVER w) AS clicks,
-                           ingest_increase(s.saves, lag(s.saves) OVER w) AS saves,
-                           ingest_increase(s.follows, lag(s.follows) OVER w) AS follows,
-                           ingest_increase(s.spend, lag(s.spend) OVER w) AS spend
-                    FROM engagement_snapshots s JOIN items i ON i.content_item_id = s.content_item_id
-                    WINDOW w AS (PARTITION BY s.content_item_id ORDER BY s.as_of)
-                ), written AS (
-                    INSERT INTO engagement_facts (content_item_id, day, platform, impressions, reach, views, watch_seconds,
-                                                  reactions, comments, shares, clicks, saves, follows, spend, import_id, meaning)
-                    SELECT content_item_id, as_of, platform, impressions, reach, views, watch_seconds, reactions, comments,
-                           shares, clicks, saves, follows, spend, @importId, 'cumulative'
-                    FROM increases
-                    ON CONFLICT (content_item_id, day) DO NOTHING
-                    RETURNING day
-                )
-                INSERT INTO rollup_dirty_days (campaign_id, day)
-                SELECT DISTINCT @campaignId, day FROM written
-                ON CONFLICT (campaign_id, day) DO UPDATE SET marked_at = now()
-                """;
-            await Execute(conn, tx, derive, ct, new { importId, campaignId });
-        }
+            await DeriveFromSnapshotsAsync(conn, tx, "SELECT DISTINCT content_item_id FROM engagement_snapshots WHERE import_id = @importId",
+                importId, campaignId, ct);
+        if (staged.Period > 0)
+            await WritePeriodTotalsAsync(conn, tx, "ingest_staging s JOIN content_items c ON c.platform = s.platform AND c.external_id = s.external_id",
+                importId, campaignId, ct);
+        step("derived facts and period totals");
 
+        return (foreignRows, created, changed);
+    }
+
+    /// <summary>
+    /// Daily figures of the items <paramref name="items"/> selects (their snapshots changed) are derived again from all
+    /// their snapshots: each snapshot's increase over the previous one is that item's fact on the snapshot's day. A
+    /// daily series for the same day, when one was imported, is kept instead.
+    /// </summary>
+    internal static async Task DeriveFromSnapshotsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string items, long importId, long campaignId,
+        CancellationToken ct)
+    {
+        const string removeDerived = """
+            WITH items AS ({0}),
+            removed AS (
+                DELETE FROM engagement_facts f USING items i
+                WHERE f.content_item_id = i.content_item_id AND f.meaning = 'cumulative'
+                RETURNING f.day
+            )
+            INSERT INTO rollup_dirty_days (campaign_id, day)
+            SELECT DISTINCT @campaignId, day FROM removed
+            ON CONFLICT (campaign_id, day) DO UPDATE SET marked_at = now()
+            """;
+        await Execute(conn, tx, string.Format(CultureInfo.InvariantCulture, removeDerived, items), ct, new { importId, campaignId });
+        const string derive = """
+            WITH items AS ({0}),
+            increases AS (
+                SELECT s.content_item_id, s.as_of, s.platform,
+                       ingest_increase(s.impressions, lag(s.impressions) OVER w) AS impressions,
+                       ingest_increase(s.reach, lag(s.reach) OVER w) AS reach,
+                       ingest_increase(s.views, lag(s.views) OVER w) AS views,
+                       ingest_increase(s.watch_seconds, lag(s.watch_seconds) OVER w) AS watch_seconds,
+                       ingest_increase(s.reactions, lag(s.reactions) OVER w) AS reactions,
+                       ingest_increase(s.comments, lag(s.comments) OVER w) AS comments,
+                       ingest_increase(s.shares, lag(s.shares) OVER w) AS shares,
+                       ingest_increase(s.clicks, lag(s.clicks) OVER w) AS clicks,
+                       ingest_increase(s.saves, lag(s.saves) OVER w) AS saves,
+                       ingest_increase(s.follows, lag(s.follows) OVER w) AS follows,
+                       ingest_increase(s.spend, lag(s.spend) OVER w) AS spend
+                FROM engagement_snapshots s JOIN items i ON i.content_item_id = s.content_item_id
+                WINDOW w AS (PARTITION BY s.content_item_id ORDER BY s.as_of)
+            ), written AS (
+                INSERT INTO engagement_facts (content_item_id, day, platform, impressions, reach, views, watch_seconds,
+                                              reactions, comments, shares, clicks, saves, follows, spend, import_id, meaning)
+                SELECT content_item_id, as_of, platform, impressions, reach, views, watch_seconds, reactions, comments,
+                       shares, clicks, saves, follows, spend, @importId, 'cumulative'
+                FROM increases
+                ON CONFLICT (content_item_id, day) DO NOTHING
+                RETURNING day
+            )
+            INSERT INTO rollup_dirty_days (campaign_id, day)
+            SELECT DISTINCT @campaignId, day FROM written
+            ON CONFLICT (campaign_id, day) DO UPDATE SET marked_at = now()
+            """;
+        await Execute(conn, tx, string.Format(CultureInfo.InvariantCulture, derive, items), ct, new { importId, campaignId });
+    }
+
+    /// <summary>Totals over a period, from the staged rows and items <paramref name="rows"/> joins (as <c>s</c> and <c>c</c>).</summary>
+    internal static async Task WritePeriodTotalsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string rows, long importId, long campaignId,
+        CancellationToken ct)
+    {
         const string periods = """
             WITH rows AS (
                 SELECT DISTINCT ON (c.id, s.period_start, s.day) c.id, s.period_start, s.day, s.platform, s.impressions,
                        s.reach, s.views, s.watch_seconds, s.reactions, s.comments, s.shares, s.clicks, s.saves, s.follows, s.spend
-                FROM ingest_staging s JOIN content_items c ON c.platform = s.platform AND c.external_id = s.external_id
+                FROM {0}
                 WHERE s.meaning = 'period'
                 ORDER BY c.id, s.period_start, s.day, s.seq DESC
             ), written AS (
@@ -505,20 +573,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
             SELECT DISTINCT @campaignId, d::date FROM written, generate_series(period_start, period_end, interval '1 day') d
             ON CONFLICT (campaign_id, day) DO UPDATE SET marked_at = now()
             """;
-        if (staged.Period > 0) await Execute(conn, tx, periods, ct, new { importId, campaignId });
-        step("derived facts and period totals");
-
-        const string dirty = """
-            SELECT count(*)::int AS day_count, min(day) AS first_day, max(day) AS last_day
-            FROM rollup_dirty_days WHERE campaign_id = @campaignId AND marked_at = now()
-            """;
-        var days = await conn.QuerySingleAsync<(int Count, DateOnly? From, DateOnly? To)>(
-            new CommandDefinition(dirty, new { campaignId }, tx, cancellationToken: ct));
-        // The analytics rollups of exactly these days, in the same transaction: the import and its figures commit together.
-        await Narratives.Core.Analytics.RollupStore.RefreshDirtyAsync(conn, tx, campaignId, ct);
-        step("rollups");
-
-        return new MergeResult(staged.Count - foreignRows.Count, foreignRows, created, changed, new DirtyDays(days.Count, days.From, days.To));
+        await Execute(conn, tx, string.Format(CultureInfo.InvariantCulture, periods, rows), ct, new { importId, campaignId });
     }
 
     static async Task<int> Execute(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct, object? parameters = null) =>

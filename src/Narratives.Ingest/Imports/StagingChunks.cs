@@ -22,6 +22,8 @@ sealed class StagingChunk(int number, int firstSeq) : IDisposable
     public DateOnly? LastDay { get; set; }
     /// <summary>No item and day of this chunk occurred earlier in the file, nor twice in the chunk.</summary>
     public bool FreshKeys { get; set; }
+    /// <summary>Some item of this chunk may have rows in an earlier chunk.</summary>
+    public bool Revisits { get; set; }
 
     public void Dispose() => Copy.Dispose();
 }
@@ -53,14 +55,16 @@ static class StagingChunks
             foreach (var r in rows)
             {
                 var newItem = previous is null || r.ExternalId != previous.ExternalId || r.Platform != previous.Platform;
+                var continues = false;
                 if (chunk is not null && (chunk.Rows >= 4 * chunkRows || (newItem && chunk.Rows >= chunkRows)))
                 {
                     await CompleteAsync(chunk, keys, chunks, ct);
                     chunk = null;
+                    continues = !newItem;
                 }
                 if (chunk is null)
                 {
-                    chunk = new StagingChunk(number++, seq);
+                    chunk = new StagingChunk(number++, seq) { Revisits = continues };
                     previous = null;
                 }
                 keys.Add(r);
@@ -83,6 +87,8 @@ static class StagingChunks
     {
         chunk.Copy.Finish();
         chunk.FreshKeys = keys.Distinct;
+        // While every item's rows come together, an item can only be in an earlier chunk when a chunk ends in its rows.
+        chunk.Revisits |= !keys.Distinct;
         await chunks.WriteAsync(chunk, ct);
     }
 

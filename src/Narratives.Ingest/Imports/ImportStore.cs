@@ -25,6 +25,9 @@ public sealed class ImportStore(NpgsqlDataSource db)
     /// <summary>Called with each step of the merge and how long it took (the benchmark prints them).</summary>
     public Action<string, TimeSpan>? StepTimings { get; set; }
 
+    /// <summary>Rows per chunk: a few megabytes, so the chunk being encoded and the one being merged keep memory flat.</summary>
+    internal int ChunkRows { get; init; } = 50_000;
+
     /// <summary>The campaigns files can be imported into: all of them, or one organization's.</summary>
     public async Task<IReadOnlyList<CampaignRow>> ListCampaignsAsync(CancellationToken ct, long? organizationId = null)
     {
@@ -152,7 +155,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
         // The merge sorts and hashes the whole file: give it the memory to do so without spilling to disk.
         await Execute(conn, tx, "SET LOCAL work_mem = '256MB'", ct);
         await Execute(conn, tx, CreateStaging, ct);
-        var staged = await StageAndMergeNewItemsAsync(conn, tx, importId, campaignId, contentSource, rows, StepTimings, ct);
+        var staged = await StageAndMergeNewItemsAsync(conn, tx, importId, campaignId, contentSource, rows, ChunkRows, StepTimings, ct);
         clock.Restart();
         // Errors are known only once every row was read.
         await CopyErrorsAsync(conn, importId, errors, ct);
@@ -198,8 +201,6 @@ public sealed class ImportStore(NpgsqlDataSource db)
     sealed record StagedRows(int Count, bool DistinctKeys, int Daily, int Cumulative, int Period, DateOnly? FirstDay, DateOnly? LastDay,
         int ItemsCreated, bool RowsLeft);
 
-    /// <summary>Rows per chunk: a few megabytes, so the chunk being encoded and the one being merged keep memory flat.</summary>
-    internal static int ChunkRows { get; set; } = 50_000;
 
     /// <summary>
     /// Parses and encodes the file chunk by chunk on one thread while this one copies each chunk into staging and merges
@@ -207,12 +208,12 @@ public sealed class ImportStore(NpgsqlDataSource db)
     /// A bounded channel of one chunk between them keeps memory flat in the file's size.
     /// </summary>
     static async Task<StagedRows> StageAndMergeNewItemsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long importId, long campaignId,
-        string contentSource, IEnumerable<ImportRow> rows, Action<string, TimeSpan>? timings, CancellationToken ct)
+        string contentSource, IEnumerable<ImportRow> rows, int chunkRows, Action<string, TimeSpan>? timings, CancellationToken ct)
     {
         var channel = System.Threading.Channels.Channel.CreateBounded<StagingChunk>(
             new System.Threading.Channels.BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var producer = Task.Run(() => StagingChunks.WriteAsync(rows, channel.Writer, ChunkRows, stop.Token), stop.Token);
+        var producer = Task.Run(() => StagingChunks.WriteAsync(rows, channel.Writer, chunkRows, stop.Token), stop.Token);
 
         // Each step's time summed over the chunks; "waiting for rows" is the time the database had nothing to do.
         var steps = new List<(string Name, TimeSpan Took)>();

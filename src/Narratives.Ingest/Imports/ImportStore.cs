@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using Narratives.Core.Analytics;
 using Narratives.Ingest.Formats;
 using Npgsql;
 using NpgsqlTypes;
@@ -154,6 +155,10 @@ public sealed class ImportStore(NpgsqlDataSource db)
         }
         // The merge sorts and hashes the whole file: give it the memory to do so without spilling to disk.
         await Execute(conn, tx, "SET LOCAL work_mem = '256MB'", ct);
+        // The chunks add to the campaign's rollups as they go: from the start, no one else refreshes them, and
+        // imports into the same campaign take turns (taking it later could deadlock with an import waiting for one
+        // of this import's new items).
+        await RollupStore.LockCampaignAsync(conn, tx, campaignId, ct);
         await Execute(conn, tx, CreateStaging, ct);
         var staged = await StageAndMergeNewItemsAsync(conn, tx, importId, campaignId, contentSource, rows, ChunkRows, StepTimings, ct);
         clock.Restart();
@@ -165,20 +170,18 @@ public sealed class ImportStore(NpgsqlDataSource db)
             ? await MergeAsync(conn, tx, importId, campaignId, fileName, contentSource, staged, Step, ct)
             : ([], 0, 0);
 
-        const string dirty = """
-            SELECT count(*)::int AS day_count, min(day) AS first_day, max(day) AS last_day
-            FROM rollup_dirty_days WHERE campaign_id = @campaignId AND marked_at = now()
-            """;
-        var days = await conn.QuerySingleAsync<(int Count, DateOnly? From, DateOnly? To)>(
-            new CommandDefinition(dirty, new { campaignId }, tx, cancellationToken: ct));
-        // The analytics rollups of exactly these days, in the same transaction: the import and its figures commit together.
-        await Narratives.Core.Analytics.RollupStore.RefreshDirtyAsync(conn, tx, campaignId, ct);
+        const string dirty = "SELECT day FROM rollup_dirty_days WHERE campaign_id = @campaignId AND marked_at = now()";
+        var days = (await conn.QueryAsync<DateOnly>(new CommandDefinition(dirty, new { campaignId }, tx, cancellationToken: ct)))
+            .Concat(staged.RolledUpDays).Distinct().ToList();
+        // The analytics rollups of the days marked, in the same transaction: the import and its figures commit
+        // together (the chunks already added their new facts to the rollups of their days).
+        await RollupStore.RefreshDirtyAsync(conn, tx, campaignId, ct);
         Step("rollups");
         if (onStage is not null) await onStage("merged");
         await tx.CommitAsync(ct);
         Step("commit");
         return new MergeResult(staged.Count - foreignRows.Count, foreignRows, staged.ItemsCreated + created, changed,
-            new DirtyDays(days.Count, days.From, days.To));
+            new DirtyDays(days.Count, days.Count > 0 ? days.Min() : null, days.Count > 0 ? days.Max() : null));
     }
 
     // Staging is partitioned by the rows' position in the file, one partition per chunk: a chunk is copied into its
@@ -199,7 +202,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
 
     /// <summary>What staging learnt about the rows on the way, and what the merge of the chunks left.</summary>
     sealed record StagedRows(int Count, bool DistinctKeys, int Daily, int Cumulative, int Period, DateOnly? FirstDay, DateOnly? LastDay,
-        int ItemsCreated, bool RowsLeft);
+        int ItemsCreated, bool RowsLeft, HashSet<DateOnly> RolledUpDays);
 
 
     /// <summary>
@@ -226,7 +229,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
             clock.Restart();
         }
 
-        var staged = new StagedRows(0, true, 0, 0, 0, null, null, 0, false);
+        var staged = new StagedRows(0, true, 0, 0, 0, null, null, 0, false, []);
         DateOnly? partitionsFrom = null, partitionsTo = null;
         try
         {
@@ -252,10 +255,14 @@ public sealed class ImportStore(NpgsqlDataSource db)
                         await Execute(conn, tx, "SELECT ensure_engagement_partitions(@partitionsFrom, @partitionsTo)", ct, new { partitionsFrom, partitionsTo });
                     }
                     var merged = await NewItemsMerge.MergeAsync(conn, tx, partition, chunk, importId, campaignId, contentSource, Step, ct);
-                    staged = new StagedRows(staged.Count + chunk.Rows, chunk.FreshKeys, staged.Daily + chunk.Daily,
-                        staged.Cumulative + chunk.Cumulative, staged.Period + chunk.Period,
-                        Min(staged.FirstDay, chunk.FirstDay), Max(staged.LastDay, chunk.LastDay),
-                        staged.ItemsCreated + merged.ItemsCreated, staged.RowsLeft || merged.RowsLeft);
+                    staged.RolledUpDays.UnionWith(merged.RolledUpDays);
+                    staged = staged with
+                    {
+                        Count = staged.Count + chunk.Rows, DistinctKeys = chunk.FreshKeys, Daily = staged.Daily + chunk.Daily,
+                        Cumulative = staged.Cumulative + chunk.Cumulative, Period = staged.Period + chunk.Period,
+                        FirstDay = Min(staged.FirstDay, chunk.FirstDay), LastDay = Max(staged.LastDay, chunk.LastDay),
+                        ItemsCreated = staged.ItemsCreated + merged.ItemsCreated, RowsLeft = staged.RowsLeft || merged.RowsLeft,
+                    };
                 }
                 clock.Restart();
             }

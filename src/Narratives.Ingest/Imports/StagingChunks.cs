@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Threading.Channels;
 using Narratives.Ingest.Formats;
+using FactFigures = Narratives.Core.Analytics.FactFigures;
 
 namespace Narratives.Ingest.Imports;
 
@@ -14,7 +16,7 @@ sealed class StagingChunk(int number, int firstSeq) : IDisposable
     public int FirstSeq { get; } = firstSeq;
     public BinaryCopyBuffer Copy { get; } = new();
     public int Rows { get; set; }
-    public int Daily { get; set; }
+    public int Daily { get; private set; }
     public int Cumulative { get; set; }
     public int Period { get; set; }
     /// <summary>The first and last day of the daily and cumulative rows: the facts' partitions they need.</summary>
@@ -24,8 +26,45 @@ sealed class StagingChunk(int number, int firstSeq) : IDisposable
     public bool FreshKeys { get; set; }
     /// <summary>Some item of this chunk may have rows in an earlier chunk.</summary>
     public bool Revisits { get; set; }
+    /// <summary>The chunk's distinct items (platform, external id), in the order they first occur.</summary>
+    public List<(string Platform, string ExternalId)> Items { get; } = [];
+    /// <summary>
+    /// The figures of the daily rows, by their item's place in <see cref="Items"/>: what their facts add to the rollups.
+    /// Copied out of the parsed rows (into a pooled array) so that those die young.
+    /// </summary>
+    public ReadOnlySpan<(int Item, DateOnly Day, FactFigures Figures)> DailyRows => dailyRows.AsSpan(0, Daily);
+    (int Item, DateOnly Day, FactFigures Figures)[] dailyRows = ArrayPool<(int, DateOnly, FactFigures)>.Shared.Rent(1024);
 
-    public void Dispose() => Copy.Dispose();
+    public void AddDaily(int item, DateOnly day, Metrics m)
+    {
+        if (Daily == dailyRows.Length)
+        {
+            var larger = ArrayPool<(int, DateOnly, FactFigures)>.Shared.Rent(dailyRows.Length * 2);
+            dailyRows.AsSpan().CopyTo(larger);
+            ArrayPool<(int, DateOnly, FactFigures)>.Shared.Return(dailyRows);
+            dailyRows = larger;
+        }
+        dailyRows[Daily++] = (item, day, new FactFigures(m.Impressions, m.Reach, m.Views, m.WatchSeconds, m.Reactions, m.Comments,
+            m.Shares, m.Clicks, m.Saves, m.Follows, m.Spend));
+    }
+    readonly Dictionary<(string Platform, string ExternalId), int> itemIndex = [];
+
+    public int ItemIndex(string platform, string externalId)
+    {
+        if (!itemIndex.TryGetValue((platform, externalId), out var i))
+        {
+            itemIndex[(platform, externalId)] = i = Items.Count;
+            Items.Add((platform, externalId));
+        }
+        return i;
+    }
+
+    public void Dispose()
+    {
+        Copy.Dispose();
+        ArrayPool<(int, DateOnly, FactFigures)>.Shared.Return(dailyRows);
+        dailyRows = [];
+    }
 }
 
 /// <summary>
@@ -98,11 +137,13 @@ static class StagingChunks
     static void Encode(StagingChunk chunk, int seq, ImportRow r, bool itemRow)
     {
         var w = chunk.Copy;
+        var externalId = Clean(r.ExternalId)!;
+        var item = chunk.ItemIndex(r.Platform, externalId);
         w.StartRow(ColumnCount);
         w.Write(seq);
         w.Write(r.Line);
         w.Write(r.Platform);
-        w.Write(Clean(r.ExternalId)!);
+        w.Write(externalId);
         w.Write(MeaningName(r.Meaning));
         w.Write(r.Day);
         w.Write(r.PeriodStart);
@@ -136,7 +177,7 @@ static class StagingChunks
         chunk.Rows++;
         switch (r.Meaning)
         {
-            case FactMeaning.Daily: chunk.Daily++; break;
+            case FactMeaning.Daily: chunk.AddDaily(item, r.Day, r.Metrics); break;
             case FactMeaning.Cumulative: chunk.Cumulative++; break;
             case FactMeaning.Period: chunk.Period++; break;
         }

@@ -150,13 +150,13 @@ public sealed class RollupStore(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// Adds the sums of new facts (<see cref="RollupDeltas"/>) to the campaign's daily and audience rollups, and writes
-    /// their items' monthly content rows and running totals (the items have none yet), in the caller's transaction,
-    /// which holds the campaign's lock (<see cref="LockCampaignAsync"/>).
+    /// Adds the sums of new facts (<see cref="RollupDeltas"/>, made ready with <see cref="Prepare"/>) to the campaign's
+    /// daily and audience rollups, and writes their items' monthly content rows and running totals (the items have none
+    /// yet), in the caller's transaction, which holds the campaign's lock (<see cref="LockCampaignAsync"/>).
     /// </summary>
-    public static async Task AddAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long campaignId, RollupDeltas deltas, CancellationToken ct = default)
+    public static async Task AddAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Additions additions, CancellationToken ct = default)
     {
-        if (deltas.IsEmpty) return;
+        if (additions.Parameters is null) return;
         const string sql = $"""
             INSERT INTO rollup_daily AS r ({DailyColumns})
             SELECT day, @campaignId, platform, theme, language, is_paid, items, impressions, reach, views, watch_seconds, reactions,
@@ -192,6 +192,18 @@ public sealed class RollupStore(NpgsqlDataSource db)
                    @runEngagements[start:start + length - 1], @runMonths[start:start + length - 1]
             FROM unnest(@runItems, @runPlatforms, @runFirstMonths, @runStarts, @runLengths) AS x(item, platform, first_month, start, length);
             """;
+        await conn.ExecuteAsync(new CommandDefinition(sql, additions.Parameters, tx, cancellationToken: ct));
+    }
+
+    /// <summary>The rows <see cref="AddAsync"/> writes, as its statement's parameters: built while the database writes the facts.</summary>
+    public sealed class Additions(object? parameters)
+    {
+        internal object? Parameters { get; } = parameters;
+    }
+
+    public static Additions Prepare(long campaignId, RollupDeltas deltas)
+    {
+        if (deltas.IsEmpty) return new Additions(null);
         var d = deltas.Daily.ToList();
         var a = deltas.Audience.ToList();
         var c = deltas.Content.ToList();
@@ -199,7 +211,7 @@ public sealed class RollupStore(NpgsqlDataSource db)
         var r = deltas.RunningTotals().ToList();
         var starts = new int[r.Count];
         for (int i = 0, next = 1; i < r.Count; next += r[i].Impressions.Length, i++) starts[i] = next;
-        await conn.ExecuteAsync(new CommandDefinition(sql, new
+        return new Additions(new
         {
             campaignId,
             days = d.Select(x => x.Key.Day).ToArray(), platforms = d.Select(x => x.Key.Platform).ToArray(),
@@ -228,7 +240,7 @@ public sealed class RollupStore(NpgsqlDataSource db)
             runFirstMonths = r.Select(x => x.FirstMonth).ToArray(), runStarts = starts, runLengths = r.Select(x => x.Impressions.Length).ToArray(),
             runImpressions = r.SelectMany(x => x.Impressions).ToArray(), runEngagements = r.SelectMany(x => x.Engagements).ToArray(),
             runMonths = r.SelectMany(x => x.Months).ToArray(),
-        }, tx, cancellationToken: ct));
+        });
     }
 
     /// <summary>

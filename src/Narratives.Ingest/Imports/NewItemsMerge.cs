@@ -170,16 +170,18 @@ static class NewItemsMerge
                 // Every fact is new and every item is new and unlabelled: the rollups take the facts' sums, added up
                 // here while the database writes the facts, instead of recomputing the days from all their facts.
                 var insert = Execute(conn, tx, Sql(InsertDaily), ct, new { importId });
+                RollupStore.Additions additions;
                 try
                 {
                     deltas = Deltas(chunk, created);
+                    additions = RollupStore.Prepare(campaignId, deltas);
                 }
                 finally
                 {
                     await insert;
                 }
                 step("daily facts");
-                await RollupStore.AddAsync(conn, tx, campaignId, deltas, ct);
+                await RollupStore.AddAsync(conn, tx, additions, ct);
                 step("rollups of the new facts");
             }
             else

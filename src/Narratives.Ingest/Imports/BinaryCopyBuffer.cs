@@ -16,13 +16,15 @@ sealed class BinaryCopyBuffer : IDisposable
     static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     static readonly int PostgresEpochDay = new DateOnly(2000, 1, 1).DayNumber;
     static readonly long PostgresEpochTicks = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
+    /// <summary>Buffers of up to 64 MB, a few of each size kept for the next chunks (the shared pool keeps none this large).</summary>
+    static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(1 << 26, 4);
 
     byte[] buffer;
     int length;
 
     public BinaryCopyBuffer(int capacity = 1 << 20)
     {
-        buffer = ArrayPool<byte>.Shared.Rent(capacity);
+        buffer = Pool.Rent(capacity);
         Header.CopyTo(buffer);
         length = Header.Length;
     }
@@ -178,15 +180,16 @@ sealed class BinaryCopyBuffer : IDisposable
     void Ensure(int bytes)
     {
         if (length + bytes <= buffer.Length) return;
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(buffer.Length * 2, length + bytes));
+        var larger = Pool.Rent(Math.Max(buffer.Length * 2, length + bytes));
         buffer.AsSpan(0, length).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(buffer);
+        Pool.Return(buffer);
         buffer = larger;
     }
 
     public void Dispose()
     {
-        ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer.Length == 0) return;
+        Pool.Return(buffer);
         buffer = [];
         length = 0;
     }

@@ -144,6 +144,8 @@ public sealed class ImportStore(NpgsqlDataSource db)
     public async Task<MergeResult> StageAndMergeAsync(long importId, long campaignId, string fileName, string contentSource,
         IEnumerable<ImportRow> rows, IReadOnlyList<RowError> errors, Func<string, Task>? onStage, CancellationToken ct)
     {
+        // Disposed last: the staging tables go once the transaction that reads them has ended.
+        await using var staging = await StagingTables.OpenAsync(db, importId, ct);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
 
@@ -160,7 +162,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
         // of this import's new items).
         await RollupStore.LockCampaignAsync(conn, tx, campaignId, ct);
         await Execute(conn, tx, CreateStaging, ct);
-        var staged = await StageAndMergeNewItemsAsync(conn, tx, importId, campaignId, contentSource, rows, ChunkRows, StepTimings, ct);
+        var staged = await StageAndMergeNewItemsAsync(staging, conn, tx, importId, campaignId, contentSource, rows, ChunkRows, StepTimings, ct);
         clock.Restart();
         // Errors are known only once every row was read.
         await CopyErrorsAsync(conn, importId, errors, ct);
@@ -184,18 +186,11 @@ public sealed class ImportStore(NpgsqlDataSource db)
             new DirtyDays(days.Count, days.Count > 0 ? days.Min() : null, days.Count > 0 ? days.Max() : null));
     }
 
-    // Staging is partitioned by the rows' position in the file, one partition per chunk: a chunk is copied into its
-    // own partition and merged from it, and what it leaves (rows about items that already existed) is merged at the end
-    // from all partitions together. "ingest_new_items" lists the items this import created, "ingest_chunk_items" the
-    // ones of the chunk being merged.
-    const string CreateStaging = """
-        CREATE TEMP TABLE ingest_staging (
-            seq integer NOT NULL, line integer NOT NULL, platform text NOT NULL, external_id text NOT NULL, meaning text NOT NULL,
-            day date NOT NULL, period_start date, item_row boolean NOT NULL, title text, body text, permalink text,
-            published_at timestamptz, duration_seconds integer, language text,
-            impressions bigint, reach bigint, views bigint, watch_seconds bigint, reactions bigint, comments bigint,
-            shares bigint, clicks bigint, saves bigint, follows bigint, spend numeric(14, 2)
-        ) PARTITION BY RANGE (seq) ON COMMIT DROP;
+    // The rows the chunks leave (about items that existed before the import) gather in "ingest_staging" for the
+    // merge at the end. "ingest_new_items" lists the items this import created, "ingest_chunk_items" the ones of the
+    // chunk being merged.
+    const string CreateStaging = $"""
+        CREATE TEMP TABLE ingest_staging ({StagingTables.Definition}) ON COMMIT DROP;
         CREATE TEMP TABLE ingest_new_items (id bigint NOT NULL, platform text NOT NULL, external_id text NOT NULL) ON COMMIT DROP;
         CREATE TEMP TABLE ingest_chunk_items (id bigint NOT NULL, platform text NOT NULL, external_id text NOT NULL) ON COMMIT DROP;
         """;
@@ -206,19 +201,22 @@ public sealed class ImportStore(NpgsqlDataSource db)
 
 
     /// <summary>
-    /// Parses and encodes the file chunk by chunk on one thread while this one copies each chunk into staging and merges
-    /// its rows about new items (<see cref="NewItemsMerge"/>): the database merges one chunk while the next is read.
-    /// A bounded channel of one chunk between them keeps memory flat in the file's size.
+    /// Parses and encodes the file chunk by chunk on one thread, copies each chunk into staging on the staging
+    /// connection, and merges its rows about new items here (<see cref="NewItemsMerge"/>): while the database merges
+    /// one chunk in this transaction, it takes in the next on the other connection, and the next is being read.
+    /// Bounded channels of one chunk between the three keep memory flat in the file's size.
     /// </summary>
-    static async Task<StagedRows> StageAndMergeNewItemsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long importId, long campaignId,
-        string contentSource, IEnumerable<ImportRow> rows, int chunkRows, Action<string, TimeSpan>? timings, CancellationToken ct)
+    static async Task<StagedRows> StageAndMergeNewItemsAsync(StagingTables staging, NpgsqlConnection conn, NpgsqlTransaction tx, long importId,
+        long campaignId, string contentSource, IEnumerable<ImportRow> rows, int chunkRows, Action<string, TimeSpan>? timings, CancellationToken ct)
     {
-        var channel = System.Threading.Channels.Channel.CreateBounded<StagingChunk>(
-            new System.Threading.Channels.BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var options = new System.Threading.Channels.BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true };
+        var encoded = System.Threading.Channels.Channel.CreateBounded<StagingChunk>(options);
+        var copied = System.Threading.Channels.Channel.CreateBounded<StagingChunk>(options);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var producer = Task.Run(() => StagingChunks.WriteAsync(rows, channel.Writer, chunkRows, stop.Token), stop.Token);
+        var producer = Task.Run(() => StagingChunks.WriteAsync(rows, encoded.Writer, chunkRows, stop.Token), stop.Token);
+        var copier = Task.Run(() => staging.CopyAsync(encoded.Reader, copied.Writer, stop.Token), stop.Token);
 
-        // Each step's time summed over the chunks; "waiting for rows" is the time the database had nothing to do.
+        // Each step's time summed over the chunks; "waiting for staged rows" is the time this transaction had nothing to do.
         var steps = new List<(string Name, TimeSpan Took)>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         void Step(string name)
@@ -233,19 +231,12 @@ public sealed class ImportStore(NpgsqlDataSource db)
         DateOnly? partitionsFrom = null, partitionsTo = null;
         try
         {
-            while (await channel.Reader.WaitToReadAsync(ct))
+            while (await copied.Reader.WaitToReadAsync(ct))
             {
-                Step("waiting for rows");
-                if (!channel.Reader.TryRead(out var chunk)) continue;
+                Step("waiting for staged rows");
+                if (!copied.Reader.TryRead(out var chunk)) continue;
                 using (chunk)
                 {
-                    var partition = string.Create(CultureInfo.InvariantCulture, $"ingest_staging_{chunk.Number}");
-                    await Execute(conn, tx, string.Create(CultureInfo.InvariantCulture,
-                        $"CREATE TEMP TABLE {partition} PARTITION OF ingest_staging FOR VALUES FROM ({chunk.FirstSeq}) TO ({chunk.FirstSeq + chunk.Rows})"), ct);
-                    await using (var stream = await conn.BeginRawBinaryCopyAsync($"COPY {partition} ({StagingChunks.Columns}) FROM STDIN (FORMAT BINARY)", ct))
-                        await stream.WriteAsync(chunk.Copy.Written, ct);
-                    Step("COPY into staging");
-
                     // The facts' partitions for the days seen so far (rows about another campaign's items may widen
                     // the range: an empty partition is harmless).
                     if (chunk.FirstDay is { } first && chunk.LastDay is { } last && (partitionsFrom is null || first < partitionsFrom || last > partitionsTo))
@@ -254,7 +245,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
                         partitionsTo = Max(partitionsTo, last);
                         await Execute(conn, tx, "SELECT ensure_engagement_partitions(@partitionsFrom, @partitionsTo)", ct, new { partitionsFrom, partitionsTo });
                     }
-                    var merged = await NewItemsMerge.MergeAsync(conn, tx, partition, chunk, importId, campaignId, contentSource, Step, ct);
+                    var merged = await NewItemsMerge.MergeAsync(conn, tx, staging.TableOf(chunk), chunk, importId, campaignId, contentSource, Step, ct);
                     staged.RolledUpDays.UnionWith(merged.RolledUpDays);
                     staged = staged with
                     {
@@ -267,16 +258,19 @@ public sealed class ImportStore(NpgsqlDataSource db)
                 clock.Restart();
             }
             await producer;
+            await copier;
         }
         catch
         {
-            // A bad file (thrown by the parser) or a failed COPY or merge: stop the other side before the error goes on.
+            // A bad file (thrown by the parser) or a failed COPY or merge: stop the others before the error goes on.
             await stop.CancelAsync();
-            await Task.WhenAny(producer);
-            while (channel.Reader.TryRead(out var left)) left.Dispose();
+            await Task.WhenAll(producer, copier).ContinueWith(_ => { }, TaskScheduler.Default);
+            while (encoded.Reader.TryRead(out var left)) left.Dispose();
+            while (copied.Reader.TryRead(out var left)) left.Dispose();
             throw;
         }
         foreach (var (name, took) in steps) timings?.Invoke($"chunks: {name}", took);
+        timings?.Invoke("chunks: COPY into staging (on the staging connection, meanwhile)", staging.Copying);
         return staged;
     }
 

@@ -150,11 +150,11 @@ static class NewItemsMerge
 
     const string PeriodRows = "{0} s JOIN ingest_chunk_items c ON c.platform = s.platform AND c.external_id = s.external_id";
 
-    /// <summary>Merges the rows of <paramref name="partition"/> (the chunk's staging partition) about new items.</summary>
-    public static async Task<ChunkMerged> MergeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string partition, StagingChunk chunk,
+    /// <summary>Merges the rows of <paramref name="table"/> (the chunk's staging table) about new items.</summary>
+    public static async Task<ChunkMerged> MergeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string table, StagingChunk chunk,
         long importId, long campaignId, string contentSource, Action<string> step, CancellationToken ct)
     {
-        string Sql(string sql) => string.Format(CultureInfo.InvariantCulture, sql, partition);
+        string Sql(string sql) => string.Format(CultureInfo.InvariantCulture, sql, table);
 
         var created = (await conn.QueryAsync<(long Id, string Platform, string ExternalId, string? Language, int? DurationSeconds)>(
             new CommandDefinition(Sql(CreateItems), new { campaignId, contentSource }, tx, cancellationToken: ct))).AsList();
@@ -196,12 +196,15 @@ static class NewItemsMerge
             await ImportStore.WritePeriodTotalsAsync(conn, tx, Sql(PeriodRows), importId, campaignId, ct);
         if (ours > 0 && (chunk.Cumulative > 0 || chunk.Period > 0)) step("snapshots, derived facts, period totals");
 
-        // What is merged leaves staging; the rest waits for the merge at the end.
+        // The rest waits for the merge at the end, in the transaction's own staging table.
         var left = chunk.Items.Count > ours;
-        if (!left)
-            await Execute(conn, tx, Sql("TRUNCATE {0}"), ct);
-        else if (ours > 0)
-            await Execute(conn, tx, Sql("DELETE FROM {0} s USING ingest_chunk_items i WHERE i.platform = s.platform AND i.external_id = s.external_id"), ct);
+        if (left && ours == 0)
+            await Execute(conn, tx, Sql("INSERT INTO ingest_staging SELECT * FROM {0}"), ct);
+        else if (left)
+            await Execute(conn, tx, Sql("""
+                INSERT INTO ingest_staging SELECT * FROM {0} s
+                WHERE NOT EXISTS (SELECT 1 FROM ingest_chunk_items i WHERE i.platform = s.platform AND i.external_id = s.external_id)
+                """), ct);
         return new ChunkMerged(created.Count, left, deltas?.Days ?? []);
     }
 

@@ -33,15 +33,16 @@ sealed class StagingChunk(int number, int firstSeq) : IDisposable
     /// Copied out of the parsed rows (into a pooled array) so that those die young.
     /// </summary>
     public ReadOnlySpan<(int Item, DateOnly Day, FactFigures Figures)> DailyRows => dailyRows.AsSpan(0, Daily);
-    (int Item, DateOnly Day, FactFigures Figures)[] dailyRows = ArrayPool<(int, DateOnly, FactFigures)>.Shared.Rent(1024);
+    (int Item, DateOnly Day, FactFigures Figures)[] dailyRows = DailyPool.Rent(1024);
+    static readonly ArrayPool<(int, DateOnly, FactFigures)> DailyPool = ArrayPool<(int, DateOnly, FactFigures)>.Create(1 << 20, 4);
 
     public void AddDaily(int item, DateOnly day, Metrics m)
     {
         if (Daily == dailyRows.Length)
         {
-            var larger = ArrayPool<(int, DateOnly, FactFigures)>.Shared.Rent(dailyRows.Length * 2);
+            var larger = DailyPool.Rent(dailyRows.Length * 2);
             dailyRows.AsSpan().CopyTo(larger);
-            ArrayPool<(int, DateOnly, FactFigures)>.Shared.Return(dailyRows);
+            DailyPool.Return(dailyRows);
             dailyRows = larger;
         }
         dailyRows[Daily++] = (item, day, new FactFigures(m.Impressions, m.Reach, m.Views, m.WatchSeconds, m.Reactions, m.Comments,
@@ -62,7 +63,7 @@ sealed class StagingChunk(int number, int firstSeq) : IDisposable
     public void Dispose()
     {
         Copy.Dispose();
-        ArrayPool<(int, DateOnly, FactFigures)>.Shared.Return(dailyRows);
+        DailyPool.Return(dailyRows);
         dailyRows = [];
     }
 }

@@ -1,3 +1,4 @@
+using Dapper;
 using Narratives.Ingest.Imports;
 
 namespace Narratives.Ingest.Tests.Imports;
@@ -137,11 +138,27 @@ public sealed class ImportPipelineTests
         Assert.Equal(0, await db.ScalarAsync<int>("SELECT count(*) FROM import_errors"));
         Assert.Equal(0, await db.ScalarAsync<int>("SELECT count(*) FROM rollup_dirty_days"));
         Assert.Equal("failed", await db.ScalarAsync<string>("SELECT status FROM imports"));
+        Assert.Equal(0, await db.ScalarAsync<int>(StagingTablesLeft));
 
         // The same file can then be imported: the failed attempt does not count as imported.
         db.Pipeline.OnStage = null;
         var retry = await db.ImportAsync(IngestTestDatabase.Sample("narratives-template-with-bad-rows.csv"));
         Assert.Equal(ImportReport.ImportedWithErrors, retry.Status);
+    }
+
+    const string StagingTablesLeft = "SELECT count(*)::int FROM pg_class WHERE relname LIKE 'ingest\\_chunk\\_%'";
+
+    [Fact]
+    public async Task Staging_tables_go_when_the_import_ends_and_those_of_an_import_whose_process_died_at_the_next_import()
+    {
+        await using var db = await IngestTestDatabase.CreateAsync(chunkRows: 2);
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+            await conn.ExecuteAsync("CREATE UNLOGGED TABLE ingest_chunk_987_0 (seq integer); CREATE UNLOGGED TABLE ingest_chunk_987_1 (seq integer)");
+
+        var report = await db.ImportAsync(IngestTestDatabase.Sample("narratives-template-with-bad-rows.csv"));
+
+        Assert.Equal(ImportReport.ImportedWithErrors, report.Status);
+        Assert.Equal(0, await db.ScalarAsync<int>(StagingTablesLeft));
     }
 
     [Fact]

@@ -8,14 +8,14 @@ namespace Narratives.Ingest.Tests;
 /// <summary>A fresh migrated database with two organizations, each with a campaign, and a pipeline writing raw files to a temporary folder.</summary>
 public sealed class IngestTestDatabase : IAsyncDisposable
 {
-    IngestTestDatabase(TestDatabase database, long campaignId, long otherCampaignId, string rawDirectory)
+    IngestTestDatabase(TestDatabase database, long campaignId, long otherCampaignId, string rawDirectory, int? chunkRows)
     {
         Database = database;
         CampaignId = campaignId;
         OtherCampaignId = otherCampaignId;
         RawDirectory = rawDirectory;
         Options = new IngestOptions { RawFileDirectory = rawDirectory };
-        Store = new ImportStore(database.DataSource);
+        Store = chunkRows is { } rows ? new ImportStore(database.DataSource) { ChunkRows = rows } : new ImportStore(database.DataSource);
         Pipeline = new ImportPipeline(Store, new RawFileStore(Options), Options, TimeProvider.System);
     }
 
@@ -30,7 +30,8 @@ public sealed class IngestTestDatabase : IAsyncDisposable
 
     public static string Sample(string name) => Path.Combine(AppContext.BaseDirectory, "samples", name);
 
-    public static async Task<IngestTestDatabase> CreateAsync()
+    /// <param name="chunkRows">Rows per staging chunk, to merge small files in several chunks.</param>
+    public static async Task<IngestTestDatabase> CreateAsync(int? chunkRows = null)
     {
         var server = await PostgresServer.GetAsync();
         var db = await server.CreateDatabaseAsync();
@@ -44,7 +45,7 @@ public sealed class IngestTestDatabase : IAsyncDisposable
             RETURNING id
             """)).Order().ToList();
         var raw = Path.Combine(Path.GetTempPath(), $"narratives-raw-{Guid.NewGuid():N}");
-        return new IngestTestDatabase(db, ids[0], ids[1], raw);
+        return new IngestTestDatabase(db, ids[0], ids[1], raw, chunkRows);
     }
 
     public async Task<ImportReport> ImportAsync(string path, long? campaignId = null, DateOnly? asOf = null, string? fileName = null)

@@ -138,9 +138,7 @@ public sealed class RollupStore(NpgsqlDataSource db)
         var sortSetting = await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT current_setting('enable_sort')", transaction: tx, cancellationToken: ct));
         foreach (var change in changes.Where(c => c.Days.Count > 0).OrderBy(c => c.CampaignId))
         {
-            // One refresher per campaign at a time: two imports into the same campaign must not interleave their
-            // delete-and-insert of the same rows.
-            await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(2354, @id)", new { id = (int)(change.CampaignId % int.MaxValue) }, tx, cancellationToken: ct));
+            await LockCampaignAsync(conn, tx, change.CampaignId, ct);
             var days = change.Days.Distinct().ToArray();
             var months = days.Select(d => new DateOnly(d.Year, d.Month, 1)).Distinct().ToArray();
             await conn.ExecuteAsync(new CommandDefinition(sql, new
@@ -150,6 +148,107 @@ public sealed class RollupStore(NpgsqlDataSource db)
             }, tx, cancellationToken: ct, commandTimeout: 0));
         }
     }
+
+    /// <summary>
+    /// Adds the sums of new facts (<see cref="RollupDeltas"/>, made ready with <see cref="Prepare"/>) to the campaign's
+    /// daily and audience rollups, and writes their items' monthly content rows and running totals (the items have none
+    /// yet), in the caller's transaction, which holds the campaign's lock (<see cref="LockCampaignAsync"/>).
+    /// </summary>
+    public static async Task AddAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Additions additions, CancellationToken ct = default)
+    {
+        if (additions.Parameters is null) return;
+        const string sql = $"""
+            INSERT INTO rollup_daily AS r ({DailyColumns})
+            SELECT day, @campaignId, platform, theme, language, is_paid, items, impressions, reach, views, watch_seconds, reactions,
+                   comments, shares, clicks, saves, follows, spend, view_duration_seconds, timed_watch_seconds
+            FROM unnest(@days, @platforms, @themes, @languages, @paid, @items, @impressions, @reach, @views, @watchSeconds, @reactions,
+                        @comments, @shares, @clicks, @saves, @follows, @spend, @viewDurationSeconds, @timedWatchSeconds)
+                 AS d(day, platform, theme, language, is_paid, items, impressions, reach, views, watch_seconds, reactions, comments,
+                      shares, clicks, saves, follows, spend, view_duration_seconds, timed_watch_seconds)
+            ON CONFLICT (day, campaign_id, platform, theme, language, is_paid) DO UPDATE SET
+                items = r.items + EXCLUDED.items, impressions = r.impressions + EXCLUDED.impressions, reach = r.reach + EXCLUDED.reach,
+                views = r.views + EXCLUDED.views, watch_seconds = r.watch_seconds + EXCLUDED.watch_seconds,
+                reactions = r.reactions + EXCLUDED.reactions, comments = r.comments + EXCLUDED.comments, shares = r.shares + EXCLUDED.shares,
+                clicks = r.clicks + EXCLUDED.clicks, saves = r.saves + EXCLUDED.saves, follows = r.follows + EXCLUDED.follows,
+                spend = r.spend + EXCLUDED.spend, view_duration_seconds = r.view_duration_seconds + EXCLUDED.view_duration_seconds,
+                timed_watch_seconds = r.timed_watch_seconds + EXCLUDED.timed_watch_seconds;
+            INSERT INTO rollup_audience AS r ({AudienceColumns})
+            SELECT day, @campaignId, platform, theme, audience, is_paid, items, impressions, reach, views, reactions, comments, shares,
+                   clicks, saves, spend
+            FROM unnest(@aDays, @aPlatforms, @aThemes, @aAudiences, @aPaid, @aItems, @aImpressions, @aReach, @aViews, @aReactions,
+                        @aComments, @aShares, @aClicks, @aSaves, @aSpend)
+                 AS a(day, platform, theme, audience, is_paid, items, impressions, reach, views, reactions, comments, shares, clicks, saves, spend)
+            ON CONFLICT (day, campaign_id, platform, theme, audience, is_paid) DO UPDATE SET
+                items = r.items + EXCLUDED.items, impressions = r.impressions + EXCLUDED.impressions, reach = r.reach + EXCLUDED.reach,
+                views = r.views + EXCLUDED.views, reactions = r.reactions + EXCLUDED.reactions, comments = r.comments + EXCLUDED.comments,
+                shares = r.shares + EXCLUDED.shares, clicks = r.clicks + EXCLUDED.clicks, saves = r.saves + EXCLUDED.saves,
+                spend = r.spend + EXCLUDED.spend;
+            INSERT INTO rollup_content_monthly ({ContentColumns})
+            SELECT month, content_item_id, @campaignId, platform, impressions, reach, views, engagements
+            FROM unnest(@months, @contentItems, @cPlatforms, @cImpressions, @cReach, @cViews, @cEngagements)
+                 AS c(month, content_item_id, platform, impressions, reach, views, engagements);
+            INSERT INTO rollup_content_running (content_item_id, platform, campaign_id, first_month, impressions, engagements, months)
+            SELECT item, platform, @campaignId, first_month, @runImpressions[start:start + length - 1],
+                   @runEngagements[start:start + length - 1], @runMonths[start:start + length - 1]
+            FROM unnest(@runItems, @runPlatforms, @runFirstMonths, @runStarts, @runLengths) AS x(item, platform, first_month, start, length);
+            """;
+        await conn.ExecuteAsync(new CommandDefinition(sql, additions.Parameters, tx, cancellationToken: ct));
+    }
+
+    /// <summary>The rows <see cref="AddAsync"/> writes, as its statement's parameters: built while the database writes the facts.</summary>
+    public sealed class Additions(object? parameters)
+    {
+        internal object? Parameters { get; } = parameters;
+    }
+
+    public static Additions Prepare(long campaignId, RollupDeltas deltas)
+    {
+        if (deltas.IsEmpty) return new Additions(null);
+        var d = deltas.Daily.ToList();
+        var a = deltas.Audience.ToList();
+        var c = deltas.Content.ToList();
+        // The running totals travel as flat arrays with where each row's elements start (1-based) and how many there are.
+        var r = deltas.RunningTotals().ToList();
+        var starts = new int[r.Count];
+        for (int i = 0, next = 1; i < r.Count; next += r[i].Impressions.Length, i++) starts[i] = next;
+        return new Additions(new
+        {
+            campaignId,
+            days = d.Select(x => x.Key.Day).ToArray(), platforms = d.Select(x => x.Key.Platform).ToArray(),
+            themes = d.Select(x => x.Key.Theme).ToArray(), languages = d.Select(x => x.Key.Language).ToArray(),
+            paid = d.Select(x => x.Key.IsPaid).ToArray(), items = d.Select(x => x.Value.Items).ToArray(),
+            impressions = d.Select(x => x.Value.Impressions).ToArray(), reach = d.Select(x => x.Value.Reach).ToArray(),
+            views = d.Select(x => x.Value.Views).ToArray(), watchSeconds = d.Select(x => x.Value.WatchSeconds).ToArray(),
+            reactions = d.Select(x => x.Value.Reactions).ToArray(), comments = d.Select(x => x.Value.Comments).ToArray(),
+            shares = d.Select(x => x.Value.Shares).ToArray(), clicks = d.Select(x => x.Value.Clicks).ToArray(),
+            saves = d.Select(x => x.Value.Saves).ToArray(), follows = d.Select(x => x.Value.Follows).ToArray(),
+            spend = d.Select(x => x.Value.Spend).ToArray(), viewDurationSeconds = d.Select(x => x.Value.ViewDurationSeconds).ToArray(),
+            timedWatchSeconds = d.Select(x => x.Value.TimedWatchSeconds).ToArray(),
+            aDays = a.Select(x => x.Key.Day).ToArray(), aPlatforms = a.Select(x => x.Key.Platform).ToArray(),
+            aThemes = a.Select(x => x.Key.Theme).ToArray(), aAudiences = a.Select(x => x.Key.Audience).ToArray(),
+            aPaid = a.Select(x => x.Key.IsPaid).ToArray(), aItems = a.Select(x => x.Value.Items).ToArray(),
+            aImpressions = a.Select(x => x.Value.Impressions).ToArray(), aReach = a.Select(x => x.Value.Reach).ToArray(),
+            aViews = a.Select(x => x.Value.Views).ToArray(), aReactions = a.Select(x => x.Value.Reactions).ToArray(),
+            aComments = a.Select(x => x.Value.Comments).ToArray(), aShares = a.Select(x => x.Value.Shares).ToArray(),
+            aClicks = a.Select(x => x.Value.Clicks).ToArray(), aSaves = a.Select(x => x.Value.Saves).ToArray(),
+            aSpend = a.Select(x => x.Value.Spend).ToArray(),
+            months = c.Select(x => x.Key.Month).ToArray(), contentItems = c.Select(x => x.Key.ItemId).ToArray(),
+            cPlatforms = c.Select(x => x.Key.Platform).ToArray(), cImpressions = c.Select(x => x.Value.Impressions).ToArray(),
+            cReach = c.Select(x => x.Value.Reach).ToArray(), cViews = c.Select(x => x.Value.Views).ToArray(),
+            cEngagements = c.Select(x => x.Value.Engagements).ToArray(),
+            runItems = r.Select(x => x.ItemId).ToArray(), runPlatforms = r.Select(x => x.Platform).ToArray(),
+            runFirstMonths = r.Select(x => x.FirstMonth).ToArray(), runStarts = starts, runLengths = r.Select(x => x.Impressions.Length).ToArray(),
+            runImpressions = r.SelectMany(x => x.Impressions).ToArray(), runEngagements = r.SelectMany(x => x.Engagements).ToArray(),
+            runMonths = r.SelectMany(x => x.Months).ToArray(),
+        });
+    }
+
+    /// <summary>
+    /// One refresher of a campaign's rollups at a time, to the end of the transaction: two must not interleave their
+    /// delete-and-insert of the same rows, nor an import add to rows another is recomputing.
+    /// </summary>
+    public static async Task LockCampaignAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, long campaignId, CancellationToken ct = default) =>
+        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(2354, @id)", new { id = (int)(campaignId % int.MaxValue) }, tx, cancellationToken: ct));
 
     /// <summary>
     /// Consumes the campaign days marked as changed (by imports, in their own transaction, and by relabelling) and

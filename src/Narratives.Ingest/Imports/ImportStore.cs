@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using Narratives.Core.Analytics;
 using Narratives.Ingest.Formats;
 using Npgsql;
 using NpgsqlTypes;
@@ -24,6 +25,9 @@ public sealed class ImportStore(NpgsqlDataSource db)
 {
     /// <summary>Called with each step of the merge and how long it took (the benchmark prints them).</summary>
     public Action<string, TimeSpan>? StepTimings { get; set; }
+
+    /// <summary>Rows per chunk: a few megabytes, so the chunk being encoded and the one being merged keep memory flat.</summary>
+    internal int ChunkRows { get; init; } = 50_000;
 
     /// <summary>The campaigns files can be imported into: all of them, or one organization's.</summary>
     public async Task<IReadOnlyList<CampaignRow>> ListCampaignsAsync(CancellationToken ct, long? organizationId = null)
@@ -151,23 +155,39 @@ public sealed class ImportStore(NpgsqlDataSource db)
         }
         // The merge sorts and hashes the whole file: give it the memory to do so without spilling to disk.
         await Execute(conn, tx, "SET LOCAL work_mem = '256MB'", ct);
+        // The chunks add to the campaign's rollups as they go: from the start, no one else refreshes them, and
+        // imports into the same campaign take turns (taking it later could deadlock with an import waiting for one
+        // of this import's new items).
+        await RollupStore.LockCampaignAsync(conn, tx, campaignId, ct);
         await Execute(conn, tx, CreateStaging, ct);
-        var (staged, distinctKeys) = await CopyRowsAsync(conn, rows, ct);
-        Step("parse and COPY into staging");
+        var staged = await StageAndMergeNewItemsAsync(conn, tx, importId, campaignId, contentSource, rows, ChunkRows, StepTimings, ct);
+        clock.Restart();
         // Errors are known only once every row was read.
         await CopyErrorsAsync(conn, importId, errors, ct);
         if (onStage is not null) await onStage("staged");
 
-        var result = await MergeAsync(conn, tx, importId, campaignId, fileName, contentSource, staged, distinctKeys, Step, ct);
+        var (foreignRows, created, changed) = staged.RowsLeft
+            ? await MergeAsync(conn, tx, importId, campaignId, fileName, contentSource, staged, Step, ct)
+            : ([], 0, 0);
+
+        const string dirty = "SELECT day FROM rollup_dirty_days WHERE campaign_id = @campaignId AND marked_at = now()";
+        var days = (await conn.QueryAsync<DateOnly>(new CommandDefinition(dirty, new { campaignId }, tx, cancellationToken: ct)))
+            .Concat(staged.RolledUpDays).Distinct().ToList();
+        // The analytics rollups of the days marked, in the same transaction: the import and its figures commit
+        // together (the chunks already added their new facts to the rollups of their days).
+        await RollupStore.RefreshDirtyAsync(conn, tx, campaignId, ct);
+        Step("rollups");
         if (onStage is not null) await onStage("merged");
         await tx.CommitAsync(ct);
         Step("commit");
-        return result;
+        return new MergeResult(staged.Count - foreignRows.Count, foreignRows, staged.ItemsCreated + created, changed,
+            new DirtyDays(days.Count, days.Count > 0 ? days.Min() : null, days.Count > 0 ? days.Max() : null));
     }
 
-    // A row repeats its item when the row before it is about the same item with the same title, text and other item
-    // columns (a daily series of one post): it is staged without them (item_row false), which makes staging about a
-    // third smaller. The last row of an item that carries them has the values of the item's last row in the file.
+    // Staging is partitioned by the rows' position in the file, one partition per chunk: a chunk is copied into its
+    // own partition and merged from it, and what it leaves (rows about items that already existed) is merged at the end
+    // from all partitions together. "ingest_new_items" lists the items this import created, "ingest_chunk_items" the
+    // ones of the chunk being merged.
     const string CreateStaging = """
         CREATE TEMP TABLE ingest_staging (
             seq integer NOT NULL, line integer NOT NULL, platform text NOT NULL, external_id text NOT NULL, meaning text NOT NULL,
@@ -175,149 +195,93 @@ public sealed class ImportStore(NpgsqlDataSource db)
             published_at timestamptz, duration_seconds integer, language text,
             impressions bigint, reach bigint, views bigint, watch_seconds bigint, reactions bigint, comments bigint,
             shares bigint, clicks bigint, saves bigint, follows bigint, spend numeric(14, 2)
-        ) ON COMMIT DROP;
+        ) PARTITION BY RANGE (seq) ON COMMIT DROP;
         CREATE TEMP TABLE ingest_new_items (id bigint NOT NULL, platform text NOT NULL, external_id text NOT NULL) ON COMMIT DROP;
+        CREATE TEMP TABLE ingest_chunk_items (id bigint NOT NULL, platform text NOT NULL, external_id text NOT NULL) ON COMMIT DROP;
         """;
 
-    /// <summary>Rows travel from the parser to the COPY in batches of this many.</summary>
-    const int CopyBatch = 256;
+    /// <summary>What staging learnt about the rows on the way, and what the merge of the chunks left.</summary>
+    sealed record StagedRows(int Count, bool DistinctKeys, int Daily, int Cumulative, int Period, DateOnly? FirstDay, DateOnly? LastDay,
+        int ItemsCreated, bool RowsLeft, HashSet<DateOnly> RolledUpDays);
+
 
     /// <summary>
-    /// Parses on one thread while this one writes the COPY: for a big file both take seconds of CPU, and they overlap.
-    /// A bounded channel of a few batches between them keeps memory flat in the file's size.
+    /// Parses and encodes the file chunk by chunk on one thread while this one copies each chunk into staging and merges
+    /// its rows about new items (<see cref="NewItemsMerge"/>): the database merges one chunk while the next is read.
+    /// A bounded channel of one chunk between them keeps memory flat in the file's size.
     /// </summary>
-    /// <returns>The rows staged, and whether no two of them have the same item and day (then the merge need not sort
-    /// them to keep the last of each).</returns>
-    static async Task<(int Count, bool DistinctKeys)> CopyRowsAsync(NpgsqlConnection conn, IEnumerable<ImportRow> rows, CancellationToken ct)
+    static async Task<StagedRows> StageAndMergeNewItemsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long importId, long campaignId,
+        string contentSource, IEnumerable<ImportRow> rows, int chunkRows, Action<string, TimeSpan>? timings, CancellationToken ct)
     {
-        const string copy = """
-            COPY ingest_staging (seq, line, platform, external_id, meaning, day, period_start, item_row, title, body, permalink,
-                                 published_at, duration_seconds, language, impressions, reach, views, watch_seconds, reactions,
-                                 comments, shares, clicks, saves, follows, spend) FROM STDIN (FORMAT BINARY)
-            """;
-        var channel = System.Threading.Channels.Channel.CreateBounded<ArraySegment<ImportRow>>(
-            new System.Threading.Channels.BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        var channel = System.Threading.Channels.Channel.CreateBounded<StagingChunk>(
+            new System.Threading.Channels.BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var producer = Task.Run(async () =>
-        {
-            try
-            {
-                var batch = new ImportRow[CopyBatch];
-                var n = 0;
-                foreach (var r in rows)
-                {
-                    batch[n++] = r;
-                    if (n < batch.Length) continue;
-                    await channel.Writer.WriteAsync(batch, stop.Token);
-                    batch = new ImportRow[CopyBatch];
-                    n = 0;
-                }
-                if (n > 0) await channel.Writer.WriteAsync(new ArraySegment<ImportRow>(batch, 0, n), stop.Token);
-                channel.Writer.Complete();
-            }
-            catch (Exception ex)
-            {
-                channel.Writer.Complete(ex);
-                throw;
-            }
-        }, stop.Token);
+        var producer = Task.Run(() => StagingChunks.WriteAsync(rows, channel.Writer, chunkRows, stop.Token), stop.Token);
 
-        var count = 0;
-        var keys = new DistinctKeyCheck();
+        // Each step's time summed over the chunks; "waiting for rows" is the time the database had nothing to do.
+        var steps = new List<(string Name, TimeSpan Took)>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Step(string name)
+        {
+            var i = steps.FindIndex(s => s.Name == name);
+            if (i < 0) steps.Add((name, clock.Elapsed));
+            else steps[i] = (name, steps[i].Took + clock.Elapsed);
+            clock.Restart();
+        }
+
+        var staged = new StagedRows(0, true, 0, 0, 0, null, null, 0, false, []);
+        DateOnly? partitionsFrom = null, partitionsTo = null;
         try
         {
-            await using var writer = await conn.BeginBinaryImportAsync(copy, ct);
-            ImportRow? previous = null;
-            // Written synchronously into Npgsql's buffer (flushed to the server as it fills): no await per cell.
-            void WriteRow(ImportRow r)
+            while (await channel.Reader.WaitToReadAsync(ct))
             {
-                var itemRow = previous is null || !SameItem(previous, r);
-                keys.Add(previous, r);
-                previous = r;
-                writer.StartRow();
-                writer.Write(count, NpgsqlDbType.Integer);
-                writer.Write(r.Line, NpgsqlDbType.Integer);
-                writer.Write(r.Platform, NpgsqlDbType.Text);
-                writer.Write(Clean(r.ExternalId)!, NpgsqlDbType.Text);
-                writer.Write(MeaningName(r.Meaning), NpgsqlDbType.Text);
-                writer.Write(r.Day, NpgsqlDbType.Date);
-                Write(writer, r.PeriodStart, NpgsqlDbType.Date);
-                writer.Write(itemRow, NpgsqlDbType.Boolean);
-                if (itemRow)
+                Step("waiting for rows");
+                if (!channel.Reader.TryRead(out var chunk)) continue;
+                using (chunk)
                 {
-                    Write(writer, Clean(r.Title), NpgsqlDbType.Text);
-                    Write(writer, Clean(r.Text), NpgsqlDbType.Text);
-                    Write(writer, Clean(r.Permalink), NpgsqlDbType.Text);
-                    Write(writer, r.PublishedAt, NpgsqlDbType.TimestampTz);
-                    Write(writer, r.DurationSeconds, NpgsqlDbType.Integer);
-                    Write(writer, r.Language, NpgsqlDbType.Text);
+                    var partition = string.Create(CultureInfo.InvariantCulture, $"ingest_staging_{chunk.Number}");
+                    await Execute(conn, tx, string.Create(CultureInfo.InvariantCulture,
+                        $"CREATE TEMP TABLE {partition} PARTITION OF ingest_staging FOR VALUES FROM ({chunk.FirstSeq}) TO ({chunk.FirstSeq + chunk.Rows})"), ct);
+                    await using (var stream = await conn.BeginRawBinaryCopyAsync($"COPY {partition} ({StagingChunks.Columns}) FROM STDIN (FORMAT BINARY)", ct))
+                        await stream.WriteAsync(chunk.Copy.Written, ct);
+                    Step("COPY into staging");
+
+                    // The facts' partitions for the days seen so far (rows about another campaign's items may widen
+                    // the range: an empty partition is harmless).
+                    if (chunk.FirstDay is { } first && chunk.LastDay is { } last && (partitionsFrom is null || first < partitionsFrom || last > partitionsTo))
+                    {
+                        partitionsFrom = Min(partitionsFrom, first);
+                        partitionsTo = Max(partitionsTo, last);
+                        await Execute(conn, tx, "SELECT ensure_engagement_partitions(@partitionsFrom, @partitionsTo)", ct, new { partitionsFrom, partitionsTo });
+                    }
+                    var merged = await NewItemsMerge.MergeAsync(conn, tx, partition, chunk, importId, campaignId, contentSource, Step, ct);
+                    staged.RolledUpDays.UnionWith(merged.RolledUpDays);
+                    staged = staged with
+                    {
+                        Count = staged.Count + chunk.Rows, DistinctKeys = chunk.FreshKeys, Daily = staged.Daily + chunk.Daily,
+                        Cumulative = staged.Cumulative + chunk.Cumulative, Period = staged.Period + chunk.Period,
+                        FirstDay = Min(staged.FirstDay, chunk.FirstDay), LastDay = Max(staged.LastDay, chunk.LastDay),
+                        ItemsCreated = staged.ItemsCreated + merged.ItemsCreated, RowsLeft = staged.RowsLeft || merged.RowsLeft,
+                    };
                 }
-                else
-                {
-                    for (var i = 0; i < 6; i++) writer.WriteNull();
-                }
-                var m = r.Metrics;
-                Write(writer, m.Impressions, NpgsqlDbType.Bigint);
-                Write(writer, m.Reach, NpgsqlDbType.Bigint);
-                Write(writer, m.Views, NpgsqlDbType.Bigint);
-                Write(writer, m.WatchSeconds, NpgsqlDbType.Bigint);
-                Write(writer, m.Reactions, NpgsqlDbType.Bigint);
-                Write(writer, m.Comments, NpgsqlDbType.Bigint);
-                Write(writer, m.Shares, NpgsqlDbType.Bigint);
-                Write(writer, m.Clicks, NpgsqlDbType.Bigint);
-                Write(writer, m.Saves, NpgsqlDbType.Bigint);
-                Write(writer, m.Follows, NpgsqlDbType.Bigint);
-                Write(writer, m.Spend, NpgsqlDbType.Numeric);
-                count++;
+                clock.Restart();
             }
-            await foreach (var batch in channel.Reader.ReadAllAsync(ct))
-                foreach (var r in batch) WriteRow(r);
             await producer;
-            await writer.CompleteAsync(ct);
         }
         catch
         {
-            // A bad file (thrown by the parser) or a failed COPY: stop the other side before the error goes on.
+            // A bad file (thrown by the parser) or a failed COPY or merge: stop the other side before the error goes on.
             await stop.CancelAsync();
             await Task.WhenAny(producer);
+            while (channel.Reader.TryRead(out var left)) left.Dispose();
             throw;
         }
-        return (count, keys.Distinct);
+        foreach (var (name, took) in steps) timings?.Invoke($"chunks: {name}", took);
+        return staged;
     }
 
-    /// <summary>
-    /// Tells, in bounded memory, that no item and day occurs twice: each item's rows come together, with days
-    /// strictly rising or strictly falling (how exports list a series), and no item comes back later. Past
-    /// <see cref="MaxItems"/> items it stops looking and says it cannot tell.
-    /// </summary>
-    sealed class DistinctKeyCheck
-    {
-        const int MaxItems = 200_000;
-        readonly HashSet<(string Platform, string ExternalId)> finished = [];
-        int direction;
-
-        public bool Distinct { get; private set; } = true;
-
-        public void Add(ImportRow? previous, ImportRow row)
-        {
-            if (!Distinct || previous is null) return;
-            if (previous.ExternalId == row.ExternalId && previous.Platform == row.Platform)
-            {
-                var step = row.Day.CompareTo(previous.Day);
-                if (step == 0 || (direction != 0 && step != direction)) Distinct = false;
-                direction = step;
-                return;
-            }
-            direction = 0;
-            if (finished.Count >= MaxItems || !finished.Add((previous.Platform, previous.ExternalId)) ||
-                finished.Contains((row.Platform, row.ExternalId)))
-                Distinct = false;
-        }
-    }
-
-    static bool SameItem(ImportRow a, ImportRow b) =>
-        a.ExternalId == b.ExternalId && a.Platform == b.Platform && a.Title == b.Title && a.Text == b.Text &&
-        a.Permalink == b.Permalink && a.PublishedAt == b.PublishedAt && a.DurationSeconds == b.DurationSeconds && a.Language == b.Language;
+    static DateOnly? Min(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : a < b ? a : b;
+    static DateOnly? Max(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     static async Task CopyErrorsAsync(NpgsqlConnection conn, long importId, IReadOnlyList<RowError> errors, CancellationToken ct)
     {
@@ -344,8 +308,12 @@ public sealed class ImportStore(NpgsqlDataSource db)
         await CopyErrorsAsync(conn, importId, errors, ct);
     }
 
-    static async Task<MergeResult> MergeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long importId, long campaignId, string fileName,
-        string contentSource, int staged, bool distinctKeys, Action<string> step, CancellationToken ct)
+    /// <summary>
+    /// Merges what the chunks left in staging, the rows about items that existed before the import: their facts
+    /// upsert, keeping the figures the file does not report, and rows about another campaign's items are quarantined.
+    /// </summary>
+    static async Task<(List<ImportError> ForeignRows, int Created, int Changed)> MergeAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
+        long importId, long campaignId, string fileName, string contentSource, StagedRows staged, Action<string> step, CancellationToken ct)
     {
         // Rows about another campaign's content items are not this import's to change: quarantined, named.
         const string foreign = """
@@ -415,11 +383,6 @@ public sealed class ImportStore(NpgsqlDataSource db)
             items.Replace("text_changed", textChanged.Trim()), new { campaignId, contentSource }, tx, cancellationToken: ct));
 
         step("content items");
-        await Execute(conn, tx, """
-            SELECT ensure_engagement_partitions(min(day), max(day)) FROM ingest_staging
-            WHERE meaning IN ('daily', 'cumulative') HAVING count(*) > 0
-            """, ct);
-
         // The items this import created have no facts yet, and no other transaction can write any for them: their
         // facts are a plain INSERT, a third to a half cheaper than an upsert. The items the campaign already had upsert.
         // When no item and day occurs twice in the file there is nothing to choose between, and no need to sort.
@@ -451,10 +414,10 @@ public sealed class ImportStore(NpgsqlDataSource db)
             SELECT DISTINCT @campaignId, day FROM written
             ON CONFLICT (campaign_id, day) DO UPDATE SET marked_at = now()
             """;
-        if (created > 0)
+        if (created > 0 && staged.Daily > 0)
         {
             await Execute(conn, tx, "ANALYZE ingest_new_items", ct);
-            await Execute(conn, tx, string.Format(CultureInfo.InvariantCulture, dailyOfNewItems, distinctKeys ? everyDay : lastOfEachDay), ct, new { importId, campaignId });
+            await Execute(conn, tx, string.Format(CultureInfo.InvariantCulture, dailyOfNewItems, staged.DistinctKeys ? everyDay : lastOfEachDay), ct, new { importId, campaignId });
         }
         const string dailyOfKnownItems = """
             WITH rows AS (
@@ -489,7 +452,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
             SELECT DISTINCT @campaignId, day FROM written
             ON CONFLICT (campaign_id, day) DO UPDATE SET marked_at = now()
             """;
-        if (created < itemsInFile) await Execute(conn, tx, dailyOfKnownItems, ct, new { importId, campaignId });
+        if (created < itemsInFile && staged.Daily > 0) await Execute(conn, tx, dailyOfKnownItems, ct, new { importId, campaignId });
         step("daily facts");
 
         const string snapshots = """
@@ -519,64 +482,82 @@ public sealed class ImportStore(NpgsqlDataSource db)
                    coalesce(EXCLUDED.comments, e.comments), coalesce(EXCLUDED.shares, e.shares), coalesce(EXCLUDED.clicks, e.clicks),
                    coalesce(EXCLUDED.saves, e.saves), coalesce(EXCLUDED.follows, e.follows), coalesce(EXCLUDED.spend, e.spend))
             """;
-        var snapshotsWritten = await Execute(conn, tx, snapshots, ct, new { importId });
+        var snapshotsWritten = staged.Cumulative > 0 ? await Execute(conn, tx, snapshots, ct, new { importId }) : 0;
         step("snapshots");
 
         if (snapshotsWritten > 0)
-        {
-            // Daily figures of the items whose snapshots changed are derived again from all their snapshots: each
-            // snapshot's increase over the previous one is that item's fact on the snapshot's day. A daily series
-            // for the same day, when one was imported, is kept instead.
-            const string removeDerived = """
-                WITH items AS (SELECT DISTINCT content_item_id FROM engagement_snapshots WHERE import_id = @importId),
-                removed AS (
-                    DELETE FROM engagement_facts f USING items i
-                    WHERE f.content_item_id = i.content_item_id AND f.meaning = 'cumulative'
-                    RETURNING f.day
-                )
-                INSERT INTO rollup_dirty_days (campaign_id, day)
-                SELECT DISTINCT @campaignId, day FROM removed
-                ON CONFLICT (campaign_id, day) DO UPDATE SET marked_at = now()
-                """;
-            await Execute(conn, tx, removeDerived, ct, new { importId, campaignId });
-            const string derive = """
-                WITH items AS (SELECT DISTINCT content_item_id FROM engagement_snapshots WHERE import_id = @importId),
-                increases AS (
-                    SELECT s.content_item_id, s.as_of, s.platform,
-                           ingest_increase(s.impressions, lag(s.impressions) OVER w) AS impressions,
-                           ingest_increase(s.reach, lag(s.reach) OVER w) AS reach,
-                           ingest_increase(s.views, lag(s.views) OVER w) AS views,
-                           ingest_increase(s.watch_seconds, lag(s.watch_seconds) OVER w) AS watch_seconds,
-                           ingest_increase(s.reactions, lag(s.reactions) OVER w) AS reactions,
-                           ingest_increase(s.comments, lag(s.comments) OVER w) AS comments,
-                           ingest_increase(s.shares, lag(s.shares) OVER w) AS shares,
-                           ingest_increase(s.clicks, lag(s.clicks) OVER w) AS clicks,
-                           ingest_increase(s.saves, lag(s.saves) OVER w) AS saves,
-                           ingest_increase(s.follows, lag(s.follows) OVER w) AS follows,
-                           ingest_increase(s.spend, lag(s.spend) OVER w) AS spend
-                    FROM engagement_snapshots s JOIN items i ON i.content_item_id = s.content_item_id
-                    WINDOW w AS (PARTITION BY s.content_item_id ORDER BY s.as_of)
-                ), written AS (
-                    INSERT INTO engagement_facts (content_item_id, day, platform, impressions, reach, views, watch_seconds,
-                                                  reactions, comments, shares, clicks, saves, follows, spend, import_id, meaning)
-                    SELECT content_item_id, as_of, platform, impressions, reach, views, watch_seconds, reactions, comments,
-                           shares, clicks, saves, follows, spend, @importId, 'cumulative'
-                    FROM increases
-                    ON CONFLICT (content_item_id, day) DO NOTHING
-                    RETURNING day
-                )
-                INSERT INTO rollup_dirty_days (campaign_id, day)
-                SELECT DISTINCT @campaignId, day FROM written
-                ON CONFLICT (campaign_id, day) DO UPDATE SET marked_at = now()
-                """;
-            await Execute(conn, tx, derive, ct, new { importId, campaignId });
-        }
+            await DeriveFromSnapshotsAsync(conn, tx, "SELECT DISTINCT content_item_id FROM engagement_snapshots WHERE import_id = @importId",
+                importId, campaignId, ct);
+        if (staged.Period > 0)
+            await WritePeriodTotalsAsync(conn, tx, "ingest_staging s JOIN content_items c ON c.platform = s.platform AND c.external_id = s.external_id",
+                importId, campaignId, ct);
+        step("derived facts and period totals");
 
+        return (foreignRows, created, changed);
+    }
+
+    /// <summary>
+    /// Daily figures of the items <paramref name="items"/> selects (their snapshots changed) are derived again from all
+    /// their snapshots: each snapshot's increase over the previous one is that item's fact on the snapshot's day. A
+    /// daily series for the same day, when one was imported, is kept instead.
+    /// </summary>
+    internal static async Task DeriveFromSnapshotsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string items, long importId, long campaignId,
+        CancellationToken ct)
+    {
+        const string removeDerived = """
+            WITH items AS ({0}),
+            removed AS (
+                DELETE FROM engagement_facts f USING items i
+                WHERE f.content_item_id = i.content_item_id AND f.meaning = 'cumulative'
+                RETURNING f.day
+            )
+            INSERT INTO rollup_dirty_days (campaign_id, day)
+            SELECT DISTINCT @campaignId, day FROM removed
+            ON CONFLICT (campaign_id, day) DO UPDATE SET marked_at = now()
+            """;
+        await Execute(conn, tx, string.Format(CultureInfo.InvariantCulture, removeDerived, items), ct, new { importId, campaignId });
+        const string derive = """
+            WITH items AS ({0}),
+            increases AS (
+                SELECT s.content_item_id, s.as_of, s.platform,
+                       ingest_increase(s.impressions, lag(s.impressions) OVER w) AS impressions,
+                       ingest_increase(s.reach, lag(s.reach) OVER w) AS reach,
+                       ingest_increase(s.views, lag(s.views) OVER w) AS views,
+                       ingest_increase(s.watch_seconds, lag(s.watch_seconds) OVER w) AS watch_seconds,
+                       ingest_increase(s.reactions, lag(s.reactions) OVER w) AS reactions,
+                       ingest_increase(s.comments, lag(s.comments) OVER w) AS comments,
+                       ingest_increase(s.shares, lag(s.shares) OVER w) AS shares,
+                       ingest_increase(s.clicks, lag(s.clicks) OVER w) AS clicks,
+                       ingest_increase(s.saves, lag(s.saves) OVER w) AS saves,
+                       ingest_increase(s.follows, lag(s.follows) OVER w) AS follows,
+                       ingest_increase(s.spend, lag(s.spend) OVER w) AS spend
+                FROM engagement_snapshots s JOIN items i ON i.content_item_id = s.content_item_id
+                WINDOW w AS (PARTITION BY s.content_item_id ORDER BY s.as_of)
+            ), written AS (
+                INSERT INTO engagement_facts (content_item_id, day, platform, impressions, reach, views, watch_seconds,
+                                              reactions, comments, shares, clicks, saves, follows, spend, import_id, meaning)
+                SELECT content_item_id, as_of, platform, impressions, reach, views, watch_seconds, reactions, comments,
+                       shares, clicks, saves, follows, spend, @importId, 'cumulative'
+                FROM increases
+                ON CONFLICT (content_item_id, day) DO NOTHING
+                RETURNING day
+            )
+            INSERT INTO rollup_dirty_days (campaign_id, day)
+            SELECT DISTINCT @campaignId, day FROM written
+            ON CONFLICT (campaign_id, day) DO UPDATE SET marked_at = now()
+            """;
+        await Execute(conn, tx, string.Format(CultureInfo.InvariantCulture, derive, items), ct, new { importId, campaignId });
+    }
+
+    /// <summary>Totals over a period, from the staged rows and items <paramref name="rows"/> joins (as <c>s</c> and <c>c</c>).</summary>
+    internal static async Task WritePeriodTotalsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string rows, long importId, long campaignId,
+        CancellationToken ct)
+    {
         const string periods = """
             WITH rows AS (
                 SELECT DISTINCT ON (c.id, s.period_start, s.day) c.id, s.period_start, s.day, s.platform, s.impressions,
                        s.reach, s.views, s.watch_seconds, s.reactions, s.comments, s.shares, s.clicks, s.saves, s.follows, s.spend
-                FROM ingest_staging s JOIN content_items c ON c.platform = s.platform AND c.external_id = s.external_id
+                FROM {0}
                 WHERE s.meaning = 'period'
                 ORDER BY c.id, s.period_start, s.day, s.seq DESC
             ), written AS (
@@ -600,47 +581,13 @@ public sealed class ImportStore(NpgsqlDataSource db)
             SELECT DISTINCT @campaignId, d::date FROM written, generate_series(period_start, period_end, interval '1 day') d
             ON CONFLICT (campaign_id, day) DO UPDATE SET marked_at = now()
             """;
-        await Execute(conn, tx, periods, ct, new { importId, campaignId });
-        step("derived facts and period totals");
-
-        const string dirty = """
-            SELECT count(*)::int AS day_count, min(day) AS first_day, max(day) AS last_day
-            FROM rollup_dirty_days WHERE campaign_id = @campaignId AND marked_at = now()
-            """;
-        var days = await conn.QuerySingleAsync<(int Count, DateOnly? From, DateOnly? To)>(
-            new CommandDefinition(dirty, new { campaignId }, tx, cancellationToken: ct));
-        // The analytics rollups of exactly these days, in the same transaction: the import and its figures commit together.
-        await Narratives.Core.Analytics.RollupStore.RefreshDirtyAsync(conn, tx, campaignId, ct);
-        step("rollups");
-
-        return new MergeResult(staged - foreignRows.Count, foreignRows, created, changed, new DirtyDays(days.Count, days.From, days.To));
+        await Execute(conn, tx, string.Format(CultureInfo.InvariantCulture, periods, rows), ct, new { importId, campaignId });
     }
 
     static async Task<int> Execute(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct, object? parameters = null) =>
         await conn.ExecuteAsync(new CommandDefinition(sql, parameters, tx, cancellationToken: ct));
 
-    static string MeaningName(FactMeaning meaning) => meaning switch
-    {
-        FactMeaning.Daily => "daily",
-        FactMeaning.Cumulative => "cumulative",
-        FactMeaning.Period => "period",
-        _ => "none",
-    };
-
-    /// <summary>PostgreSQL text cannot hold NUL characters.</summary>
-    static string? Clean(string? s) => s is null || s.IndexOf('\0') < 0 ? s : s.Replace("\0", "");
-
-    static void Write<T>(NpgsqlBinaryImporter writer, T? value, NpgsqlDbType type) where T : struct
-    {
-        if (value is { } v) writer.Write(v, type);
-        else writer.WriteNull();
-    }
-
-    static void Write(NpgsqlBinaryImporter writer, string? value, NpgsqlDbType type)
-    {
-        if (value is not null) writer.Write(value, type);
-        else writer.WriteNull();
-    }
+    static string? Clean(string? s) => StagingChunks.Clean(s);
 
     static async Task WriteAsync<T>(NpgsqlBinaryImporter writer, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct
     {

@@ -181,11 +181,9 @@ static class StagingChunks
             case FactMeaning.Cumulative: chunk.Cumulative++; break;
             case FactMeaning.Period: chunk.Period++; break;
         }
-        if (r.Meaning is FactMeaning.Daily or FactMeaning.Cumulative)
-        {
-            if (chunk.FirstDay is not { } first || r.Day < first) chunk.FirstDay = r.Day;
-            if (chunk.LastDay is not { } last || r.Day > last) chunk.LastDay = r.Day;
-        }
+        // Every meaning: a period's total is rolled up on its last day, so that month must exist in the rollups.
+        if (chunk.FirstDay is not { } first || r.Day < first) chunk.FirstDay = r.Day;
+        if (chunk.LastDay is not { } last || r.Day > last) chunk.LastDay = r.Day;
     }
 
     static string MeaningName(FactMeaning meaning) => meaning switch

@@ -1,8 +1,8 @@
 -- The analytics pages read a period (90 days on the Overview) of the daily and audience rollups. Unsplit, PostgreSQL
 -- read every day ever rolled up to find the period's rows, so each widget slowed down with every month of history.
 -- Both rollups are now split by month, as the facts are: a period reads only its months. A rollup's month is made
--- together with the facts' month (ensure_engagement_partitions), and rollups hold only days that have facts, so the
--- month a rollup row needs always exists.
+-- together with the facts' month (ensure_engagement_partitions); the months of periods' totals (rolled up on their
+-- last day) are made by the import that brings them and by the rollup refresh and rebuild.
 --
 -- Both are derived data written only by RollupStore (and rebuilt from their views), so, as for the content rollup in
 -- 0010, they keep their primary keys but no longer check their campaign row by row.
@@ -56,10 +56,11 @@ BEGIN
     RETURN created;
 END $$;
 
--- A month for every month that has facts or rollup rows, then the rows themselves.
+-- A month for every month that has facts, periods' totals or rollup rows, then the rows themselves.
 SELECT ensure_engagement_partitions(m, m)
 FROM (SELECT date_trunc('month', day)::date AS m FROM rollup_daily_unsplit
       UNION SELECT date_trunc('month', day)::date FROM rollup_audience_unsplit
+      UNION SELECT date_trunc('month', period_end)::date FROM engagement_period_totals
       UNION SELECT to_date(substring(c.relname FROM 'engagement_facts_(\d{4}_\d{2})$'), 'YYYY_MM')
             FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
             WHERE i.inhparent = 'engagement_facts'::regclass AND c.relname ~ '^engagement_facts_\d{4}_\d{2}$') months;

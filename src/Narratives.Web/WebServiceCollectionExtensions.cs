@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Components.Server.Circuits;
 using MudBlazor.Services;
 using Narratives.Web.Health;
 using Narratives.Web.Localization;
@@ -24,6 +25,8 @@ public static class WebServiceCollectionExtensions
         services.AddNarrativesAccounts();
         services.AddOpenApi();
         services.AddScoped<ActionGuard>();
+        // A page left while a chart was still being drawn must close on the server at once (see ClosedCircuitCalls).
+        services.AddScoped<CircuitHandler, Shell.ClosedCircuitCalls>();
         services.AddSingleton<Campaigns.CampaignGate>();
         services.AddHostedService<Analytics.RollupJob>();
         services.AddNarrativesClassification();

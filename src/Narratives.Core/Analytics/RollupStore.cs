@@ -81,6 +81,7 @@ public sealed class RollupStore(NpgsqlDataSource db)
         // needs a few megabytes, but the planner cannot know how few groups there are and would sort every fact.
         const string sql = $"""
             SELECT set_config('enable_sort', 'off', true);
+            SELECT ensure_engagement_partitions(min(d), max(d)) FROM unnest(@days::date[]) AS d;
             DELETE FROM rollup_daily WHERE campaign_id = @campaignId AND day = ANY (@days);
             DELETE FROM rollup_audience WHERE campaign_id = @campaignId AND day = ANY (@days);
             WITH items AS (
@@ -293,6 +294,8 @@ public sealed class RollupStore(NpgsqlDataSource db)
             DELETE FROM rollup_content_monthly;
             DELETE FROM rollup_content_running;
             DELETE FROM rollup_dirty_days;
+            -- The rollups' months: the facts' exist with the facts; a period's total is rolled up on its last day.
+            SELECT ensure_engagement_partitions(min(period_end), max(period_end)) FROM engagement_period_totals;
             INSERT INTO rollup_daily ({DailyColumns}) SELECT {DailyColumns} FROM rollup_daily_source;
             INSERT INTO rollup_audience ({AudienceColumns}) SELECT {AudienceColumns} FROM rollup_audience_source;
             INSERT INTO rollup_content_monthly ({ContentColumns}) SELECT {ContentColumns} FROM rollup_content_source;

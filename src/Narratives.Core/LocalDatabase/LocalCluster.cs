@@ -18,10 +18,12 @@ public sealed class LocalCluster : IAsyncDisposable
 {
     const string SuperUser = "narratives";
     const string ServiceAccount = "postgres";
+    const string InUseFile = "in-use.lock";
 
     readonly string binDir;
     readonly bool runAsServiceAccount;
     readonly ILogger logger;
+    FileStream? use;
 
     public string StateDirectory { get; }
     public string DataDirectory { get; }
@@ -31,8 +33,9 @@ public sealed class LocalCluster : IAsyncDisposable
     public bool StartedHere { get; }
 
     LocalCluster(string stateDirectory, string dataDirectory, string binDir, bool runAsServiceAccount, int port,
-        string connectionString, bool startedHere, ILogger logger)
+        string connectionString, bool startedHere, FileStream use, ILogger logger)
     {
+        this.use = use;
         StateDirectory = stateDirectory;
         DataDirectory = dataDirectory;
         this.binDir = binDir;
@@ -67,34 +70,45 @@ public sealed class LocalCluster : IAsyncDisposable
             await InitDbAsync(binDir, dataDir, password, asRoot, ct);
         }
 
-        bool startedHere;
-        int port;
-        if (await IsRunningAsync(binDir, dataDir, asRoot, ct) && ReadRunningPort(dataDir) is { } runningPort)
+        // Every program using the server holds this file open (a shared lock) until it ends, taken under the start lock,
+        // so the program that started the server can tell whether another one still uses it before stopping it.
+        var use = new FileStream(Path.Combine(stateDir, InUseFile), FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite);
+        try
         {
-            port = runningPort;
-            startedHere = false;
-            logger.LogInformation("Using the local PostgreSQL already running on port {Port}", port);
-        }
-        else
-        {
-            port = options.Port ?? FreeLoopbackPort();
-            await StartServerAsync(binDir, dataDir, port, options.Durable, asRoot, ct);
-            startedHere = true;
-            logger.LogInformation("Started local PostgreSQL on 127.0.0.1:{Port} (data in {DataDirectory})", port, dataDir);
-        }
+            bool startedHere;
+            int port;
+            if (await IsRunningAsync(binDir, dataDir, asRoot, ct) && ReadRunningPort(dataDir) is { } runningPort)
+            {
+                port = runningPort;
+                startedHere = false;
+                logger.LogInformation("Using the local PostgreSQL already running on port {Port}", port);
+            }
+            else
+            {
+                port = options.Port ?? FreeLoopbackPort();
+                await StartServerAsync(binDir, dataDir, port, options.Durable, asRoot, ct);
+                startedHere = true;
+                logger.LogInformation("Started local PostgreSQL on 127.0.0.1:{Port} (data in {DataDirectory})", port, dataDir);
+            }
 
-        var connectionString = new NpgsqlConnectionStringBuilder
-        {
-            Host = "127.0.0.1",
-            Port = port,
-            Username = SuperUser,
-            Password = password,
-            Database = options.DatabaseName,
-        }.ConnectionString;
+            var connectionString = new NpgsqlConnectionStringBuilder
+            {
+                Host = "127.0.0.1",
+                Port = port,
+                Username = SuperUser,
+                Password = password,
+                Database = options.DatabaseName,
+            }.ConnectionString;
 
-        var cluster = new LocalCluster(stateDir, dataDir, binDir, asRoot, port, connectionString, startedHere, logger);
-        await cluster.EnsureDatabaseAsync(options.DatabaseName, ct);
-        return cluster;
+            var cluster = new LocalCluster(stateDir, dataDir, binDir, asRoot, port, connectionString, startedHere, use, logger);
+            await cluster.EnsureDatabaseAsync(options.DatabaseName, ct);
+            return cluster;
+        }
+        catch
+        {
+            await use.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>A connection string for another database on the same server (tests make one per test).</summary>
@@ -126,17 +140,53 @@ public sealed class LocalCluster : IAsyncDisposable
 
     int disposed;
 
+    /// <summary>
+    /// Lets go of the server. The program that started it stops it, unless another program (a second dashboard, a
+    /// command line) started using it meanwhile: then it is left running for that one, which stops nothing itself.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) == 1) return;
         NpgsqlConnection.ClearAllPools();
-        if (StartedHere) await StopAsync();
+        if (!StartedHere)
+        {
+            ReleaseUse();
+            return;
+        }
+        await using var stateLock = await AcquireLockAsync(Path.Combine(StateDirectory, ".lock"), CancellationToken.None);
+        ReleaseUse();
+        if (IsInUseByOthers())
+        {
+            logger.LogInformation("Left the local PostgreSQL running: another Narratives program is using it");
+            return;
+        }
+        await StopAsync();
+    }
+
+    void ReleaseUse()
+    {
+        use?.Dispose();
+        use = null;
+    }
+
+    bool IsInUseByOthers()
+    {
+        try
+        {
+            using var alone = new FileStream(Path.Combine(StateDirectory, InUseFile), FileMode.OpenOrCreate, FileAccess.Read, FileShare.None);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
     }
 
     /// <summary>Stops the server if running and deletes everything the cluster kept (throw-away test clusters).</summary>
     public async Task DestroyAsync()
     {
         NpgsqlConnection.ClearAllPools();
+        ReleaseUse();
         await StopAsync();
         TryDelete(DataDirectory);
         TryDelete(StateDirectory);

@@ -68,8 +68,8 @@ public sealed class ImportPipeline(ImportStore store, RawFileStore rawFiles, Ing
             var status = quarantined == 0 ? ImportReport.Imported : ImportReport.ImportedWithErrors;
             var report = new ImportReport(importId, request.CampaignId, fileName, stored.Hash, parsed.Format, status,
                 quarantined == 0
-                    ? $"Imported {parsed.RecordsRead:N0} rows as {parsed.Description}."
-                    : $"Imported {parsed.RecordsRead - quarantined:N0} of {parsed.RecordsRead:N0} rows as {parsed.Description}; {quarantined:N0} quarantined.",
+                    ? $"Imported {Rows(parsed.RecordsRead)} as {parsed.Description}."
+                    : $"Imported {parsed.RecordsRead - quarantined:N0} of {Rows(parsed.RecordsRead)} as {parsed.Description}; {quarantined:N0} quarantined.",
                 parsed.RecordsRead, parsed.RecordsRead - quarantined, quarantined, false, parsed.Currency,
                 merge.ItemsCreated, merge.ItemsChanged, merge.DirtyDays, listed, totals.Result());
             try
@@ -129,4 +129,6 @@ public sealed class ImportPipeline(ImportStore store, RawFileStore rawFiles, Ing
 
         public ImportTotals Result() => new(impressions, reach, views, reactions, comments, shares, clicks, spend);
     }
+
+    static string Rows(long count) => count == 1 ? "1 row" : $"{count:N0} rows";
 }

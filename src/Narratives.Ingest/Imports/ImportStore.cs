@@ -237,8 +237,8 @@ public sealed class ImportStore(NpgsqlDataSource db)
                 if (!copied.Reader.TryRead(out var chunk)) continue;
                 using (chunk)
                 {
-                    // The facts' partitions for the days seen so far (rows about another campaign's items may widen
-                    // the range: an empty partition is harmless).
+                    // The months (facts and rollups) for the days seen so far, periods' last days included (rows about
+                    // another campaign's items may widen the range: an empty partition is harmless).
                     if (chunk.FirstDay is { } first && chunk.LastDay is { } last && (partitionsFrom is null || first < partitionsFrom || last > partitionsTo))
                     {
                         partitionsFrom = Min(partitionsFrom, first);

@@ -19,7 +19,7 @@ sealed class StagingChunk(int number, int firstSeq) : IDisposable
     public int Daily { get; private set; }
     public int Cumulative { get; set; }
     public int Period { get; set; }
-    /// <summary>The first and last day of the daily and cumulative rows: the facts' partitions they need.</summary>
+    /// <summary>The first and last day of the rows: the months (of the facts and the rollups) they need.</summary>
     public DateOnly? FirstDay { get; set; }
     public DateOnly? LastDay { get; set; }
     /// <summary>No item and day of this chunk occurred earlier in the file, nor twice in the chunk.</summary>
@@ -182,11 +182,9 @@ static class StagingChunks
             case FactMeaning.Cumulative: chunk.Cumulative++; break;
             case FactMeaning.Period: chunk.Period++; break;
         }
-        if (r.Meaning is FactMeaning.Daily or FactMeaning.Cumulative)
-        {
-            if (chunk.FirstDay is not { } first || r.Day < first) chunk.FirstDay = r.Day;
-            if (chunk.LastDay is not { } last || r.Day > last) chunk.LastDay = r.Day;
-        }
+        // Every meaning: a period's total is rolled up on its last day, so that month must exist in the rollups.
+        if (chunk.FirstDay is not { } first || r.Day < first) chunk.FirstDay = r.Day;
+        if (chunk.LastDay is not { } last || r.Day > last) chunk.LastDay = r.Day;
     }
 
     static string MeaningName(FactMeaning meaning) => meaning switch

@@ -33,7 +33,8 @@ public sealed class ModelRegistry(NpgsqlDataSource db)
             id = await conn.ExecuteScalarAsync<long>(new CommandDefinition(sql, new
             {
                 task = task.Id(), taxonomyVersion, hash = model.Manifest.TrainingDataHash,
-                trainer = new TrainingOptions(model.Manifest.Trainer, model.Manifest.Features).Describe(),
+                trainer = new TrainingOptions(model.Manifest.Trainer, model.Manifest.Features) { NaiveBayesScaling = model.Manifest.NaiveBayesScaled }
+                    .Describe(model.MultiLabel),
                 metrics = JsonSerializer.Serialize(report, Json), model = model.ToBytes(), createdBy,
             }, cancellationToken: ct));
         if (activate) await ActivateAsync(id, Actor.System(createdBy), ct);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
@@ -6,10 +7,11 @@ using Microsoft.ML.Trainers;
 namespace Narratives.Ml.Scoring;
 
 /// <summary>
-/// A trained model's linear weights read out once, so that scoring a text costs one ML.NET featurization and then one
-/// sparse dot product per label, with the probabilities ML.NET's own predictors give: a softmax over the classes of a
-/// maximum entropy (multinomial logistic) model, or each label's Platt-calibrated logistic regression of a
-/// multi-label model. Models of any other kind are scored by their full ML.NET chain instead.
+/// A model's linear weights, so that scoring a text costs one ML.NET featurization and then one sparse dot product per
+/// label: a softmax over the classes of a maximum entropy (multinomial logistic) model, read out of its ML.NET chain
+/// once, or each label's Platt-calibrated binary classifier of a multi-label model, which the trainer builds and the
+/// model file stores beside the featurizer (older multi-label files hold them in the ML.NET chain, read out the same
+/// way). Models of any other kind are scored by their full ML.NET chain instead.
 /// </summary>
 sealed class LinearHeads
 {
@@ -21,20 +23,70 @@ sealed class LinearHeads
     readonly float[]? slopes, offsets; // Platt calibration of each binary head; null for a softmax
 
     LinearHeads(ITransformer featurizer, float[][] weights, float[] biases, float[]? slopes, float[]? offsets)
+        : this(featurizer, FeatureMajor(weights), weights.Length, biases, slopes, offsets)
+    {
+    }
+
+    LinearHeads(ITransformer featurizer, float[] featureMajor, int labels, float[] biases, float[]? slopes, float[]? offsets)
     {
         Featurizer = featurizer;
-        labels = weights.Length;
-        length = weights.Max(w => w.Length);
-        this.weights = new float[length * labels];
-        for (var k = 0; k < labels; k++)
-            for (var i = 0; i < weights[k].Length; i++) this.weights[i * labels + k] = weights[k][i];
+        this.labels = labels;
+        length = featureMajor.Length / labels;
+        weights = featureMajor;
         this.biases = biases;
         this.slopes = slopes;
         this.offsets = offsets;
     }
 
+    static float[] FeatureMajor(float[][] weights)
+    {
+        var length = weights.Max(w => w.Length);
+        var result = new float[length * weights.Length];
+        for (var k = 0; k < weights.Length; k++)
+            for (var i = 0; i < weights[k].Length; i++) result[i * weights.Length + k] = weights[k][i];
+        return result;
+    }
+
     /// <summary>The featurizer at the head of the model's chain: text in, the "Features" vector out.</summary>
     public ITransformer Featurizer { get; }
+
+    public int LabelCount => labels;
+
+    /// <summary>Binary heads, each label with its weights (label-major), bias and Platt calibration.</summary>
+    public static LinearHeads Calibrated(ITransformer featurizer, float[][] weights, float[] biases, float[] slopes, float[] offsets) =>
+        new(featurizer, weights, biases, slopes, offsets);
+
+    const int FileVersion = 1;
+
+    /// <summary>Writes calibrated binary heads: label and feature counts, the feature-major weights, then each label's bias, slope and offset.</summary>
+    public void Write(Stream stream)
+    {
+        if (slopes is null || offsets is null) throw new InvalidOperationException("Only calibrated binary heads are stored; a softmax is read from its ML.NET model.");
+        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        writer.Write(FileVersion);
+        writer.Write(labels);
+        writer.Write(length);
+        writer.Write(MemoryMarshal.AsBytes(weights.AsSpan()));
+        foreach (var part in new[] { biases, slopes, offsets }) writer.Write(MemoryMarshal.AsBytes(part.AsSpan()));
+    }
+
+    public static LinearHeads Read(Stream stream, ITransformer featurizer)
+    {
+        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        var version = reader.ReadInt32();
+        if (version != FileVersion) throw new InvalidDataException($"The model's heads are in format {version}; this program reads format {FileVersion}.");
+        var labels = reader.ReadInt32();
+        var length = reader.ReadInt32();
+        if (labels <= 0 || length < 0) throw new InvalidDataException("The model's heads are damaged.");
+        float[] Floats(long count)
+        {
+            var result = new float[count];
+            reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(result.AsSpan()));
+            return result;
+        }
+        var weights = Floats((long)labels * length);
+        return new LinearHeads(featurizer, weights, labels, Floats(labels), Floats(labels), Floats(labels));
+    }
 
 
     public static LinearHeads? TryCreate(ITransformer model, int labels, bool multiLabel) =>

@@ -10,7 +10,10 @@ using Narratives.Ml.Training;
 
 namespace Narratives.Ml.Scoring;
 
-/// <summary>What a saved model is: its labels, how it decides, and how it was trained.</summary>
+/// <summary>
+/// What a saved model is: its labels, how it decides, and how it was trained. Format 1 holds the whole model in
+/// ML.NET's file; format 2 (multi-label) holds the featurizer there and each label's linear head beside it.
+/// </summary>
 public sealed record ModelManifest(
     int Format,
     bool MultiLabel,
@@ -20,7 +23,11 @@ public sealed record ModelManifest(
     FeatureKind Features,
     int TrainingRows,
     string TrainingDataHash,
-    DateTimeOffset TrainedAt);
+    DateTimeOffset TrainedAt,
+    bool NaiveBayesScaled = false)
+{
+    public const int StoredHeadsFormat = 2;
+}
 
 /// <summary>
 /// A trained text classifier. Scoring is thread-safe: the shared transformer is immutable, and each thread scores with
@@ -30,7 +37,7 @@ public sealed record ModelManifest(
 public sealed class TextClassifier
 {
     internal const string ScoreColumn = "Score", FeaturesColumn = "Features", TextColumn = "Text";
-    const string ManifestEntry = "manifest.json", ModelEntry = "model.mlnet";
+    const string ManifestEntry = "manifest.json", ModelEntry = "model.mlnet", HeadsEntry = "heads.bin";
     // Below this many texts a batch is scored on one thread: splitting it costs more than it saves.
     const int ParallelThreshold = 256, ChunkSize = 128;
 
@@ -40,15 +47,20 @@ public sealed class TextClassifier
     readonly ITransformer model;
     readonly Lazy<Explainer?> explainer;
     readonly Lazy<LinearHeads?> heads;
+    readonly LinearHeads? storedHeads;
     readonly ConcurrentBag<PredictionEngine<TextRow, VectorRow>> engines = [];
 
-    internal TextClassifier(MLContext ml, ITransformer model, ModelManifest manifest)
+    /// <summary>A model: an ML.NET chain, or (with <paramref name="storedHeads"/>) an ML.NET featurizer and the heads that score its features.</summary>
+    internal TextClassifier(MLContext ml, ITransformer model, ModelManifest manifest, LinearHeads? storedHeads = null)
     {
+        if (storedHeads is null != manifest.Format < ModelManifest.StoredHeadsFormat)
+            throw new InvalidDataException($"A format {manifest.Format} model {(storedHeads is null ? "needs" : "has no")} stored heads.");
         this.ml = ml;
         this.model = model;
+        this.storedHeads = storedHeads;
         Manifest = manifest;
         explainer = new Lazy<Explainer?>(() => Explainer.TryCreate(model), LazyThreadSafetyMode.ExecutionAndPublication);
-        heads = new Lazy<LinearHeads?>(() => LinearHeads.TryCreate(model, manifest.Labels.Count, manifest.MultiLabel),
+        heads = new Lazy<LinearHeads?>(() => storedHeads ?? LinearHeads.TryCreate(model, manifest.Labels.Count, manifest.MultiLabel),
             LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -61,9 +73,13 @@ public sealed class TextClassifier
     /// <summary>Whether the model scores through its read-out linear heads (the fast path).</summary>
     internal bool UsesLinearHeads => heads.Value is not null;
 
-    /// <summary>Each label's probability from the full ML.NET chain, bypassing the fast path (to check it).</summary>
-    internal float[][] ScoreWithChain(IReadOnlyList<string> texts) =>
-        TextClassifierTrainer.Score(ml, model, texts.Select(TextNormaliser.NormaliseForModel).ToList());
+    /// <summary>
+    /// Each label's probability from the full ML.NET chain, bypassing the fast path (to check it). A model whose heads
+    /// are stored beside its featurizer has no such chain.
+    /// </summary>
+    internal float[][] ScoreWithChain(IReadOnlyList<string> texts) => storedHeads is null
+        ? TextClassifierTrainer.Score(ml, model, texts.Select(TextNormaliser.NormaliseForModel).ToList())
+        : throw new InvalidOperationException("This model's heads are stored beside its featurizer, not in an ML.NET chain.");
 
     /// <summary>Scores many texts at once; large batches are shared out in chunks across the processor cores.</summary>
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken ct = default)
@@ -167,9 +183,15 @@ public sealed class TextClassifier
             JsonSerializer.Serialize(entry, Manifest, Json);
         using var buffer = new MemoryStream();
         ml.Model.Save(model, null, buffer);
-        using var modelEntry = zip.CreateEntry(ModelEntry, CompressionLevel.NoCompression).Open(); // ML.NET's file is a zip already
-        buffer.Position = 0;
-        buffer.CopyTo(modelEntry);
+        using (var modelEntry = zip.CreateEntry(ModelEntry, CompressionLevel.NoCompression).Open()) // ML.NET's file is a zip already
+        {
+            buffer.Position = 0;
+            buffer.CopyTo(modelEntry);
+        }
+        if (storedHeads is null) return;
+        // Fastest: the weights are floats that compress little, and the file is read at every start.
+        using var headsEntry = zip.CreateEntry(HeadsEntry, CompressionLevel.Fastest).Open();
+        storedHeads.Write(headsEntry);
     }
 
     public byte[] ToBytes()
@@ -202,7 +224,13 @@ public sealed class TextClassifier
             buffer.Position = 0;
             var ml = new MLContext(seed: 0);
             var model = ml.Model.Load(buffer, out _);
-            return new TextClassifier(ml, model, manifest);
+            if (manifest.Format < ModelManifest.StoredHeadsFormat) return new TextClassifier(ml, model, manifest);
+            var headsEntry = zip.GetEntry(HeadsEntry) ?? throw new InvalidDataException($"This format {manifest.Format} model file has no {HeadsEntry}.");
+            LinearHeads heads;
+            using (var s = headsEntry.Open()) heads = LinearHeads.Read(s, model);
+            if (heads.LabelCount != manifest.Labels.Count)
+                throw new InvalidDataException($"The model has {heads.LabelCount} heads for {manifest.Labels.Count} labels.");
+            return new TextClassifier(ml, model, manifest, heads);
         }
     }
 

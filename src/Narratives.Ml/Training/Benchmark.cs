@@ -35,7 +35,7 @@ public static class Benchmark
                     // The audience task takes several times longer (one model per label, thresholds chosen on inner
                     // folds); its comparison runs when asked.
                     if (task.IsMultiLabel() && !compareAudience && options != TrainingOptions.Default) continue;
-                    log.WriteLine($"{task.Id()}: cross-validating {options.Describe()} ...");
+                    log.WriteLine($"{task.Id()}: cross-validating {options.Describe(task.IsMultiLabel())} ...");
                     var report = CrossValidation.Run(data, task.IsMultiLabel(), folds, options, ct: ct);
                     var score = task.IsMultiLabel() ? report.MicroF1 : report.MacroF1;
                     var gap = report.PerLanguage.Max(l => task.IsMultiLabel() ? l.MicroF1 : l.MacroF1) - report.PerLanguage.Min(l => task.IsMultiLabel() ? l.MicroF1 : l.MacroF1);

@@ -39,6 +39,6 @@ public static class CrossValidation
         });
         var report = Metrics.Compute(data.Select(d => d.Labels).ToList(), predicted, labels, multiLabel, data.Select(d => d.Language).ToList(), folds);
         // Wall-clock time per fold with the folds sharing the cores.
-        return report with { Trainer = options.Describe(), TrainingSeconds = clock.Elapsed.TotalSeconds / folds };
+        return report with { Trainer = options.Describe(multiLabel), TrainingSeconds = clock.Elapsed.TotalSeconds / folds };
     }
 }

@@ -51,15 +51,24 @@ public sealed record TrainingOptions(
     /// </summary>
     public bool JointThresholds { get; init; } = true;
 
-    /// <summary>L2 regularisation of each label's binary L-BFGS model in a multi-label task.</summary>
-    public float LabelL2 { get; init; } = 0.01f;
+    /// <summary>
+    /// Multi-label: each label's classifier learns from the features scaled by their naive Bayes log-count ratio for
+    /// the label (see the trainer): 0.732 against 0.711 micro-F1 by cross-validation on the 2,880-row corpus.
+    /// </summary>
+    public bool NaiveBayesScaling { get; init; } = true;
 
-    public string Describe() => Trainer + ", " + Features switch
+    /// <summary>
+    /// L2 regularisation of each label's binary L-BFGS model in a multi-label task. With naive Bayes scaling 0.1, 0.2
+    /// and 0.3 give the same micro-F1 (0.732 to 0.734) and 0.01 gives 0.721; without it 0.01 was best (0.711).
+    /// </summary>
+    public float LabelL2 { get; init; } = 0.2f;
+
+    public string Describe(bool multiLabel = false) => Trainer + ", " + Features switch
     {
         FeatureKind.Words => "word 1-2-grams",
         FeatureKind.WordsAndCharacters => $"word 1-2-grams + char {CharNgramLength}-grams",
         _ => $"word 1-2-grams + hashed char {CharNgramLength}-grams ({CharHashBits} bits)",
-    };
+    } + (multiLabel && NaiveBayesScaling ? ", naive Bayes scaled per label" : "");
 }
 
 /// <summary>The training data is unusable; the message says why, in words for the person who supplied it.</summary>

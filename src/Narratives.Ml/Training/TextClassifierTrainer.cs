@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.ML;
+using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
 using Microsoft.ML.Transforms.Text;
@@ -11,8 +12,9 @@ namespace Narratives.Ml.Training;
 
 /// <summary>
 /// Trains a text classifier on labelled texts: one theme per text (multiclass), or any number of labels per text
-/// (multi-label: one binary model per label on shared features, each label with its own threshold, chosen on
-/// held-out folds of the training data). Same data, options and seed give the same model.
+/// (multi-label: one binary model per label on shared features, each label's features scaled by how much more often
+/// they occur with the label than without it, each label with its own threshold, chosen on held-out folds of the
+/// training data). Same data, options and seed give the same model.
 /// </summary>
 public static class TextClassifierTrainer
 {
@@ -22,12 +24,18 @@ public static class TextClassifierTrainer
         options ??= TrainingOptions.Default;
         var labels = Validate(data, multiLabel);
         var normalised = data.Select(d => d with { Text = TextNormaliser.NormaliseForModel(d.Text) }).ToList();
-        var thresholds = multiLabel ? ChooseThresholds(normalised, labels, options, ct) : [];
         var ml = new MLContext(seed: options.Seed);
-        var model = Fit(ml, normalised, labels, multiLabel, options);
-        var manifest = new ModelManifest(1, multiLabel, labels, thresholds, options.Trainer, options.Features, data.Count,
-            Hash(data), DateTimeOffset.UtcNow);
-        return new TextClassifier(ml, model, manifest);
+        if (!multiLabel)
+        {
+            var model = FitMulticlass(ml, normalised, labels, options);
+            return new TextClassifier(ml, model, new ModelManifest(1, false, labels, [], options.Trainer, options.Features, data.Count,
+                Hash(data), DateTimeOffset.UtcNow));
+        }
+        var thresholds = ChooseThresholds(normalised, labels, options, ct);
+        var (featurizer, heads) = FitBinaryPerLabel(ml, normalised, labels, options);
+        var manifest = new ModelManifest(ModelManifest.StoredHeadsFormat, true, labels, thresholds, options.Trainer, options.Features, data.Count,
+            Hash(data), DateTimeOffset.UtcNow, options.NaiveBayesScaling);
+        return new TextClassifier(ml, featurizer, manifest, heads);
     }
 
     /// <summary>The labels in a stable order; refuses data a classifier cannot learn from, saying why.</summary>
@@ -64,10 +72,6 @@ public static class TextClassifierTrainer
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    internal static ITransformer Fit(MLContext ml, IReadOnlyList<LabelledText> normalised, IReadOnlyList<string> labels, bool multiLabel,
-        TrainingOptions options) =>
-        multiLabel ? FitBinaryPerLabel(ml, normalised, labels, options) : FitMulticlass(ml, normalised, labels, options);
-
     static ITransformer FitMulticlass(MLContext ml, IReadOnlyList<LabelledText> normalised, IReadOnlyList<string> labels, TrainingOptions options)
     {
         var data = ml.Data.LoadFromEnumerable(normalised.Select(d => new TrainRow { Text = d.Text, LabelText = d.Labels[0] }).ToList());
@@ -78,30 +82,134 @@ public static class TextClassifierTrainer
     }
 
     /// <summary>
-    /// Multi-label: one featurizer, then one binary classifier per label on the same features, each label's
-    /// probability copied out and the lot gathered into one Score vector in label order: one Transform scores them all.
+    /// Multi-label: one featurizer, then one binary classifier per label on its features, read out as linear heads that
+    /// score every label in one pass over a text's features. With naive Bayes scaling each label's classifier learns
+    /// from the features multiplied by their log-count ratio for the label (NBSVM, Wang and Manning 2012): a word or
+    /// n-gram seen mostly with the label, or mostly without it, weighs more than one seen as often either way, so the
+    /// regularisation spends itself on the uninformative ones. Scaling the features and then the weights by the same
+    /// ratios gives the same scores, so the heads hold the product and score the unscaled features.
     /// </summary>
-    static ITransformer FitBinaryPerLabel(MLContext ml, IReadOnlyList<LabelledText> normalised, IReadOnlyList<string> labels, TrainingOptions options)
+    internal static (ITransformer Featurizer, LinearHeads Heads) FitBinaryPerLabel(MLContext ml, IReadOnlyList<LabelledText> normalised,
+        IReadOnlyList<string> labels, TrainingOptions options)
     {
-        var texts = ml.Data.LoadFromEnumerable(normalised.Select(d => new BinaryRow { Text = d.Text }).ToList());
+        var texts = ml.Data.LoadFromEnumerable(normalised.Select(d => new TrainRow { Text = d.Text }).ToList());
         var featurizer = Featurizer(ml, options).Fit(texts);
-        var parts = new List<ITransformer> { featurizer };
-        var probabilityColumns = new string[labels.Count];
+        // Featurized once: every label's classifier passes over the same rows many times.
+        var features = Features(featurizer.Transform(texts));
+        var length = ((VectorDataViewType)featurizer.GetOutputSchema(texts.Schema)[TextClassifier.FeaturesColumn].Type).Size;
+        var weights = new float[labels.Count][];
+        var biases = new float[labels.Count];
+        var slopes = new float[labels.Count];
+        var offsets = new float[labels.Count];
         for (var k = 0; k < labels.Count; k++)
         {
             var label = labels[k];
-            var rows = ml.Data.LoadFromEnumerable(normalised.Select(d => new BinaryRow { Text = d.Text, Label = d.Labels.Contains(label) }).ToList());
-            // Cached: the trainer passes over the data many times, and featurizing is the expensive part.
-            var features = ml.Data.Cache(featurizer.Transform(rows));
-            var binary = BinaryTrainer(ml, options).Fit(features);
-            probabilityColumns[k] = $"P{k}";
-            var copy = ml.Transforms.CopyColumns(probabilityColumns[k], "Probability").Fit(binary.Transform(features));
-            parts.Add(binary);
-            parts.Add(copy);
+            var truth = normalised.Select(d => d.Labels.Contains(label)).ToArray();
+            (weights[k], biases[k], slopes[k], offsets[k]) = FitHead(ml, features, truth, length, options).Head;
         }
-        var gather = ml.Transforms.Concatenate(TextClassifier.ScoreColumn, probabilityColumns).Fit(new TransformerChain<ITransformer>(parts.ToArray()).Transform(texts));
-        parts.Add(gather);
-        return new TransformerChain<ITransformer>(parts.ToArray());
+        return (featurizer, LinearHeads.Calibrated(featurizer, weights, biases, slopes, offsets));
+    }
+
+    /// <summary>
+    /// One label's binary classifier on featurized rows: as ML.NET trained it (on the scaled features with naive Bayes
+    /// scaling), the ratios it was scaled by, and its head for the unscaled features.
+    /// </summary>
+    internal static (ITransformer Trained, float[]? Ratios, (float[] Weights, float Bias, float Slope, float Offset) Head) FitHead(MLContext ml,
+        IReadOnlyList<VBuffer<float>> features, bool[] truth, int length, TrainingOptions options)
+    {
+        var ratios = options.NaiveBayesScaling ? LogCountRatios(features, truth, length) : null;
+        var trained = BinaryTrainer(ml, options).Fit(ml.Data.Cache(LabelRows(ml, features, truth, ratios, length)));
+        var head = ReadHead(trained, length);
+        if (ratios is not null)
+            for (var i = 0; i < length; i++) head.Weights[i] *= ratios[i];
+        return (trained, ratios, head);
+    }
+
+    /// <summary>Featurized rows and whether each has the label, the features scaled by <paramref name="ratios"/> if given.</summary>
+    internal static IDataView LabelRows(MLContext ml, IReadOnlyList<VBuffer<float>> features, bool[] truth, float[]? ratios, int length)
+    {
+        var schema = SchemaDefinition.Create(typeof(FeatureRow));
+        schema[nameof(FeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, length);
+        return ml.Data.LoadFromEnumerable(features.Select((f, i) => new FeatureRow { Features = ratios is null ? f : Scale(f, ratios), Label = truth[i] }).ToList(), schema);
+    }
+
+    /// <summary>
+    /// Each feature's log-count ratio for a label: log of (p / |p|) / (q / |q|), where p counts the rows with the label
+    /// in which the feature occurs and q the rows without it, each plus one.
+    /// </summary>
+    internal static float[] LogCountRatios(IReadOnlyList<VBuffer<float>> features, IReadOnlyList<bool> truth, int length)
+    {
+        var p = new double[length];
+        var q = new double[length];
+        for (var r = 0; r < features.Count; r++)
+        {
+            var counts = truth[r] ? p : q;
+            var values = features[r].GetValues();
+            var indices = features[r].GetIndices();
+            for (var i = 0; i < values.Length; i++)
+                if (values[i] != 0) counts[features[r].IsDense ? i : indices[i]]++;
+        }
+        double pSum = 0, qSum = 0;
+        for (var i = 0; i < length; i++)
+        {
+            p[i]++;
+            q[i]++;
+            pSum += p[i];
+            qSum += q[i];
+        }
+        var ratios = new float[length];
+        for (var i = 0; i < length; i++) ratios[i] = (float)Math.Log(p[i] / pSum / (q[i] / qSum));
+        return ratios;
+    }
+
+    static VBuffer<float> Scale(VBuffer<float> features, float[] ratios)
+    {
+        var values = features.GetValues().ToArray();
+        var indices = features.GetIndices();
+        for (var i = 0; i < values.Length; i++) values[i] *= ratios[features.IsDense ? i : indices[i]];
+        return features.IsDense ? new VBuffer<float>(features.Length, values) : new VBuffer<float>(features.Length, values.Length, values, indices.ToArray());
+    }
+
+    /// <summary>A trained binary classifier's weights, bias and Platt calibration, whichever trainer made it.</summary>
+    static (float[] Weights, float Bias, float Slope, float Offset) ReadHead(ITransformer trained, int length)
+    {
+        // A trainer followed by a calibrator is a chain of the two (of the calibrator's type, hence not TransformerChain<ITransformer>).
+        var parts = trained is IEnumerable<ITransformer> chain ? chain.ToArray() : [trained];
+        LinearBinaryModelParameters? linear = null;
+        PlattCalibrator? platt = null;
+        foreach (var part in parts)
+            switch (part)
+            {
+                case ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>> calibrated:
+                    (linear, platt) = (calibrated.Model.SubModel, calibrated.Model.Calibrator);
+                    break;
+                case ISingleFeaturePredictionTransformer<LinearBinaryModelParameters> uncalibrated:
+                    linear = uncalibrated.Model;
+                    break;
+                case ISingleFeaturePredictionTransformer<PlattCalibrator> calibrator:
+                    platt = calibrator.Model;
+                    break;
+            }
+        if (linear is null || platt is null) throw new InvalidOperationException($"The {trained.GetType().Name} trained for a label is not a Platt-calibrated linear model.");
+        var weights = new float[length];
+        var read = linear.Weights;
+        for (var i = 0; i < Math.Min(length, read.Count); i++) weights[i] = read[i];
+        return (weights, linear.Bias, (float)platt.Slope, (float)platt.Offset);
+    }
+
+    internal static VBuffer<float>[] Features(IDataView featurized)
+    {
+        var column = featurized.Schema[TextClassifier.FeaturesColumn];
+        using var cursor = featurized.GetRowCursor([column]);
+        var getter = cursor.GetGetter<VBuffer<float>>(column);
+        var rows = new List<VBuffer<float>>();
+        while (cursor.MoveNext())
+        {
+            VBuffer<float> row = default;
+            getter(ref row);
+            rows.Add(row);
+        }
+        return rows.ToArray();
     }
 
     static IEstimator<ITransformer> BinaryTrainer(MLContext ml, TrainingOptions options) => options.Trainer switch
@@ -206,9 +314,9 @@ public static class TextClassifierTrainer
             var train = normalised.Where((_, i) => folds[i] != k).ToList();
             var held = Enumerable.Range(0, normalised.Count).Where(i => folds[i] == k).ToList();
             var ml = new MLContext(seed: options.Seed);
-            var model = Fit(ml, train, labels, true, options);
-            var scores = Score(ml, model, held.Select(i => normalised[i].Text).ToList());
-            for (var j = 0; j < held.Count; j++) probabilities[held[j]] = scores[j];
+            var (featurizer, heads) = FitBinaryPerLabel(ml, train, labels, options);
+            var features = Features(featurizer.Transform(ml.Data.LoadFromEnumerable(held.Select(i => new TrainRow { Text = normalised[i].Text }).ToList())));
+            for (var j = 0; j < held.Count; j++) probabilities[held[j]] = heads.Probabilities(features[j]);
         });
         var thresholds = new float[labels.Count];
         for (var l = 0; l < labels.Count; l++)
@@ -300,9 +408,9 @@ public static class TextClassifierTrainer
         public string LabelText { get; set; } = "";
     }
 
-    sealed class BinaryRow
+    sealed class FeatureRow
     {
-        public string Text { get; set; } = "";
+        public VBuffer<float> Features;
         public bool Label { get; set; }
     }
 

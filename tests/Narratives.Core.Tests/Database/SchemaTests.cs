@@ -54,6 +54,55 @@ public sealed class SchemaTests
         Assert.Equal(1L, await first.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'engagement_facts_2031_05'"));
     }
 
+    [Fact]
+    public async Task The_daily_and_audience_rollups_are_split_by_month_and_get_each_month_with_the_facts()
+    {
+        var server = await PostgresServer.GetAsync();
+        await using var db = await server.CreateDatabaseAsync();
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+
+        var created = await conn.ExecuteScalarAsync<int>("SELECT ensure_engagement_partitions('2032-01-15', '2032-02-02')");
+        var months = (await conn.QueryAsync<(string Parent, string Name)>("""
+            SELECT p.relname, c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+            WHERE p.relname IN ('rollup_daily', 'rollup_audience') AND c.relname LIKE '%2032%' ORDER BY 1, 2
+            """)).ToList();
+        // A period reads only its months: the plan of a one-month query touches one month of each rollup.
+        var plan = string.Join("\n", await conn.QueryAsync<string>("EXPLAIN SELECT sum(impressions) FROM rollup_daily WHERE day BETWEEN '2032-02-01' AND '2032-02-20'"));
+
+        Assert.Equal(2, created); // the facts' months, as before
+        Assert.Equal([("rollup_audience", "rollup_audience_2032_01"), ("rollup_audience", "rollup_audience_2032_02"),
+            ("rollup_daily", "rollup_daily_2032_01"), ("rollup_daily", "rollup_daily_2032_02")], months);
+        Assert.Contains("rollup_daily_2032_02", plan);
+        Assert.DoesNotContain("rollup_daily_2032_01", plan);
+    }
+
+    [Fact]
+    public async Task Splitting_the_rollups_by_month_keeps_every_row_already_rolled_up()
+    {
+        var server = await PostgresServer.GetAsync();
+        await using var db = await server.CreateBlankDatabaseAsync();
+        var migrator = new Narratives.Core.Database.Migrator(db.DataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger<Narratives.Core.Database.Migrator>.Instance);
+        var embedded = Narratives.Core.Database.Migrator.Embedded();
+        var split = embedded.Single(m => m.Name.EndsWith("_rollups_by_month", StringComparison.Ordinal));
+        await migrator.ApplyAsync(embedded.Where(m => m.Version < split.Version).ToList());
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+        // Rollup rows as 0010 left them; the campaign they name is beside the point here.
+        const long campaign = 7;
+        await conn.ExecuteAsync("ALTER TABLE rollup_daily DROP CONSTRAINT rollup_daily_campaign_id_fkey; ALTER TABLE rollup_audience DROP CONSTRAINT rollup_audience_campaign_id_fkey");
+        await conn.ExecuteAsync("SELECT ensure_engagement_partitions('2026-03-01', '2026-03-31')");
+        await conn.ExecuteAsync("""
+            INSERT INTO rollup_daily VALUES ('2026-03-04', @campaign, 'youtube', 'victims', 'en', false, 2, 100, 80, 50, 600, 5, 4, 3, 2, 1, 0, 0, 120, 300);
+            INSERT INTO rollup_audience VALUES ('2026-04-09', @campaign, 'youtube', 'victims', 'youth', false, 1, 40, 30, 20, 2, 1, 1, 0, 0, 0);
+            """, new { campaign });
+
+        await migrator.ApplyAsync(embedded.Where(m => m.Version == split.Version).ToList());
+
+        Assert.Equal(100L, await conn.ExecuteScalarAsync<long>("SELECT impressions FROM rollup_daily_2026_03 WHERE campaign_id = @campaign", new { campaign }));
+        // A rollup row in a month without facts still finds its month.
+        Assert.Equal(40L, await conn.ExecuteScalarAsync<long>("SELECT impressions FROM rollup_audience_2026_04 WHERE campaign_id = @campaign", new { campaign }));
+        Assert.Null(await conn.ExecuteScalarAsync<string>("SELECT to_regclass('rollup_daily_unsplit')::text"));
+    }
+
     [Theory]
     [InlineData("UPDATE campaigns SET end_date = start_date - 1", "campaigns_check")]
     [InlineData("UPDATE campaigns SET budget = -5", "campaigns_budget_check")]

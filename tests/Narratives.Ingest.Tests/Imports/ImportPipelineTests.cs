@@ -55,7 +55,7 @@ public sealed class ImportPipelineTests
 
             """;
 
-        await db.ImportTextAsync(Export(1000, 100), "monday.csv", asOf: monday);
+        var mondays = await db.ImportTextAsync(Export(1000, 100), "monday.csv", asOf: monday);
         await db.ImportTextAsync(Export(1600, 130), "friday.csv", asOf: friday);
         // An export of Friday again, with later corrections, replaces Friday's snapshot rather than adding to it.
         await db.ImportTextAsync(Export(1650, 130), "friday-again.csv", asOf: friday);
@@ -65,6 +65,7 @@ public sealed class ImportPipelineTests
         Assert.Equal([(monday, 1000L, 100L, "cumulative"), (friday, 650L, 30L, "cumulative")], facts);
         Assert.Equal(1650L, await db.ScalarAsync<long>("SELECT sum(views) FROM engagement_facts"));
         Assert.Equal(2, await db.ScalarAsync<int>("SELECT count(*) FROM engagement_snapshots"));
+        Assert.StartsWith("Imported 1 row as ", mondays.Message);
     }
 
     [Fact]

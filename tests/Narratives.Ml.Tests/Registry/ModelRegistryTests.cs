@@ -60,6 +60,9 @@ public sealed class ModelRegistryTests
         Assert.Equal(second, active.Theme!.VersionId);
         Assert.Equal(2, changes);
         Assert.Equal("literacy", active.Theme.Classifier.Predict(TinyData.NewTexts[0]).Top);
+        // The audience model (its featurizer and its heads stored beside it) comes back from the registry as it went in.
+        Assert.Equal(TinyData.AudienceModel.PredictBatch(TinyData.NewTexts).SelectMany(p => p.All.Select(s => (s.Label, s.Confidence))),
+            active.Audience!.Classifier.PredictBatch(TinyData.NewTexts).SelectMany(p => p.All.Select(s => (s.Label, s.Confidence))));
     }
 
     [Fact]

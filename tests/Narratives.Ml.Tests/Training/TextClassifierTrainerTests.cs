@@ -1,4 +1,8 @@
+using System.IO.Compression;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using Narratives.Ml.Scoring;
+using Narratives.Ml.Text;
 using Narratives.Ml.Training;
 
 namespace Narratives.Ml.Tests.Training;
@@ -36,6 +40,9 @@ public sealed class TextClassifierTrainerTests
         Assert.Equal(TinyData.AudienceModel.Manifest.Labels, loaded.Manifest.Labels);
         Assert.Equal(TinyData.AudienceModel.Manifest.Thresholds, loaded.Manifest.Thresholds);
         Assert.True(loaded.MultiLabel);
+        Assert.Equal(ModelManifest.StoredHeadsFormat, loaded.Manifest.Format);
+        Assert.True(loaded.Manifest.NaiveBayesScaled);
+        Assert.True(loaded.UsesLinearHeads);
         var before = TinyData.AudienceModel.PredictBatch(TinyData.NewTexts);
         var after = loaded.PredictBatch(TinyData.NewTexts);
         Assert.Equal(before.Select(p => string.Join(';', p.Chosen.Select(c => c.Label))), after.Select(p => string.Join(';', p.Chosen.Select(c => c.Label))));
@@ -101,6 +108,47 @@ public sealed class TextClassifierTrainerTests
     }
 
     [Fact]
+    public void A_feature_seen_mostly_with_a_label_gets_a_positive_log_count_ratio_and_one_seen_mostly_without_it_a_negative_one()
+    {
+        // Three slots: slot 0 in both rows with the label, slot 1 in the two rows without it, slot 2 in one of each.
+        VBuffer<float>[] features =
+        [
+            new(3, 2, [0.5f, 0.2f], [0, 2]),
+            new(3, 1, [0.7f], [0]),
+            new(3, 1, [0.3f], [1]),
+            new(3, 2, [0.1f, 0.9f], [1, 2]),
+        ];
+        bool[] truth = [true, true, false, false];
+
+        var ratios = TextClassifierTrainer.LogCountRatios(features, truth, 3);
+
+        // With one added to every count: with the label (3, 1, 2) of 6, without it (1, 3, 2) of 6.
+        Assert.Equal(Math.Log(3.0), ratios[0], 5);
+        Assert.Equal(-Math.Log(3.0), ratios[1], 5);
+        Assert.Equal(0, ratios[2], 5);
+    }
+
+    [Fact]
+    public void A_label_head_scores_the_plain_features_as_its_classifier_scores_the_scaled_ones()
+    {
+        var ml = new MLContext(seed: 1);
+        var texts = ml.Data.LoadFromEnumerable(TinyData.Audiences.Select(d => new TextClassifier.TextRow { Text = TextNormaliser.NormaliseForModel(d.Text) }).ToList());
+        var featurizer = TextClassifierTrainer.Featurizer(ml, TrainingOptions.Default).Fit(texts);
+        var features = TextClassifierTrainer.Features(featurizer.Transform(texts));
+        var length = features[0].Length;
+        var truth = TinyData.Audiences.Select(d => d.Labels.Contains("families")).ToArray();
+
+        var (trained, ratios, head) = TextClassifierTrainer.FitHead(ml, features, truth, length, TrainingOptions.Default);
+
+        Assert.NotNull(ratios);
+        var scaled = trained.Transform(TextClassifierTrainer.LabelRows(ml, features, truth, ratios, length)).GetColumn<float>("Probability").ToArray();
+        var heads = LinearHeads.Calibrated(featurizer, [head.Weights], [head.Bias], [head.Slope], [head.Offset]);
+        for (var i = 0; i < features.Length; i++)
+            Assert.Equal(scaled[i], heads.Probabilities(features[i])[0], 4);
+        Assert.True(scaled.Where((_, i) => truth[i]).Min() > scaled.Where((_, i) => !truth[i]).Max()); // it learnt the label
+    }
+
+    [Fact]
     public void A_label_with_a_single_example_is_refused_by_name()
     {
         var data = TinyData.Themes.Append(new LabelledText("A lonely example", ["formers"])).ToList();
@@ -125,9 +173,26 @@ public sealed class TextClassifierTrainerTests
 public sealed class LinearHeadsTests
 {
     [Fact]
-    public void The_fast_multi_label_path_gives_the_probabilities_of_the_full_chain_also_after_loading()
+    public void A_multi_label_model_from_before_stored_heads_is_still_scored_through_the_weights_read_out_of_its_chain()
     {
-        var loaded = Narratives.Ml.Scoring.TextClassifier.Load(TinyData.AudienceModel.ToBytes());
+        // Format 1: one ML.NET chain, the featurizer then each label's calibrated logistic regression and its probability.
+        var ml = new MLContext(seed: 1);
+        var labels = TinyData.AudienceModel.Labels;
+        var rows = TinyData.Audiences.Select(d => new LegacyRow { Text = TextNormaliser.NormaliseForModel(d.Text) }).ToList();
+        var texts = ml.Data.LoadFromEnumerable(rows);
+        var featurizer = TextClassifierTrainer.Featurizer(ml, TrainingOptions.Default).Fit(texts);
+        var parts = new List<ITransformer> { featurizer };
+        for (var k = 0; k < labels.Count; k++)
+        {
+            var labelled = featurizer.Transform(ml.Data.LoadFromEnumerable(rows.Select((r, i) => new LegacyRow { Text = r.Text, Label = TinyData.Audiences[i].Labels.Contains(labels[k]) }).ToList()));
+            var binary = ml.BinaryClassification.Trainers.LbfgsLogisticRegression(featureColumnName: "Features").Fit(labelled);
+            parts.Add(binary);
+            parts.Add(ml.Transforms.CopyColumns($"P{k}", "Probability").Fit(binary.Transform(labelled)));
+        }
+        parts.Add(ml.Transforms.Concatenate("Score", labels.Select((_, k) => $"P{k}").ToArray()).Fit(new TransformerChain<ITransformer>(parts.ToArray()).Transform(texts)));
+        var manifest = TinyData.AudienceModel.Manifest with { Format = 1, NaiveBayesScaled = false };
+        var legacy = new TextClassifier(ml, new TransformerChain<ITransformer>(parts.ToArray()), manifest);
+        var loaded = TextClassifier.Load(legacy.ToBytes());
 
         Assert.True(loaded.UsesLinearHeads);
         var chain = loaded.ScoreWithChain(TinyData.NewTexts);
@@ -135,10 +200,48 @@ public sealed class LinearHeadsTests
         for (var i = 0; i < TinyData.NewTexts.Length; i++)
             for (var k = 0; k < loaded.Labels.Count; k++)
             {
-                var expected = Narratives.Ml.Scoring.TextClassifier.ThresholdScale(chain[i][k], loaded.Manifest.Thresholds[k]);
+                var expected = TextClassifier.ThresholdScale(chain[i][k], loaded.Manifest.Thresholds[k]);
                 var actual = fast[i].All.Single(s => s.Label == loaded.Labels[k]).Confidence;
                 Assert.Equal(expected, actual, 4);
             }
+    }
+
+    [Theory]
+    [InlineData(TrainerKind.LbfgsMaximumEntropy)]
+    [InlineData(TrainerKind.SdcaMaximumEntropy)]
+    [InlineData(TrainerKind.AveragedPerceptron)]
+    public void Every_trainers_multi_label_model_scores_through_heads_stored_in_its_file(TrainerKind trainer)
+    {
+        var model = TextClassifierTrainer.Train(TinyData.Audiences, multiLabel: true, TrainingOptions.Default with { Trainer = trainer });
+        var loaded = TextClassifier.Load(model.ToBytes());
+
+        Assert.True(loaded.UsesLinearHeads);
+        Assert.Equal(model.PredictBatch(TinyData.NewTexts).SelectMany(p => p.All.Select(s => (s.Label, s.Confidence))),
+            loaded.PredictBatch(TinyData.NewTexts).SelectMany(p => p.All.Select(s => (s.Label, s.Confidence))));
+        Assert.All(loaded.PredictBatch(TinyData.NewTexts), p => Assert.All(p.All, s => Assert.InRange(s.Confidence, 0f, 1f)));
+    }
+
+    [Fact]
+    public void A_multi_label_model_file_without_its_heads_is_refused_saying_so()
+    {
+        using var damaged = new MemoryStream();
+        using (var original = new ZipArchive(new MemoryStream(TinyData.AudienceModel.ToBytes())))
+        using (var copy = new ZipArchive(damaged, ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var entry in original.Entries.Where(e => e.Name != "heads.bin"))
+            {
+                using var from = entry.Open();
+                using var to = copy.CreateEntry(entry.FullName).Open();
+                from.CopyTo(to);
+            }
+
+        var error = Assert.Throws<InvalidDataException>(() => TextClassifier.Load(damaged.ToArray()));
+        Assert.Contains("heads.bin", error.Message);
+    }
+
+    sealed class LegacyRow
+    {
+        public string Text { get; set; } = "";
+        public bool Label { get; set; }
     }
 
     [Fact]

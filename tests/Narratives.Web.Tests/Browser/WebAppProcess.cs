@@ -44,6 +44,8 @@ public sealed class WebAppProcess : IAsyncDisposable
         psi.Environment["ConnectionStrings__Narratives"] = connectionString;
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        // One line when the browser says a page was left and one when the server has closed it (a test pairs them).
+        psi.Environment["Logging__LogLevel__Microsoft.AspNetCore.Components.Server.CircuitDisconnectMiddleware"] = "Debug";
         // Tests register small models themselves instead of waiting for one trained on the whole corpus.
         psi.Environment["Narratives__Classifier__TrainWhenEmpty"] = "false";
         psi.Environment["Narratives__Classifier__PollSeconds"] = "1";

@@ -29,6 +29,42 @@ public sealed class OverviewBrowserTests(BrowserFixture fixture)
         await Assertions.Expect(session.Page.GetByTestId("top-content").Locator("tbody tr")).ToHaveCountAsync(10);
     }
 
+    [Fact]
+    public async Task Leaving_the_overview_while_its_charts_are_drawn_closes_the_page_on_the_server()
+    {
+        // When a page is left, the browser tells the server in a request of its own; the server answers once the
+        // page's circuit has ended. A circuit left while Plotly was still drawing used to wait forever for the
+        // drawing's answer, that request stayed open, and after a few quick page changes the browser had no
+        // connection left and the next page waited about 20 s for one.
+        await using var session = await fixture.NewSessionAsync();
+        await session.SignInAsync(DemoUser.Researcher);
+        var before = ClosingCircuits(fixture.App.Output);
+
+        for (var i = 0; i < 8; i++)
+        {
+            // Leave as soon as the first chart is there: the others are still being drawn.
+            await session.Page.GotoAsync("/");
+            await session.Page.Locator(".js-plotly-plot .main-svg").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        }
+        await session.GotoAsync("/methodology");
+
+        // The server logs both ends of each page closed; every one left here must be closed, not waiting.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        (HashSet<string> Closing, HashSet<string> Closed) now;
+        do
+        {
+            now = ClosingCircuits(fixture.App.Output);
+            if (now.Closing.Count - before.Closing.Count >= 8 && now.Closing.IsSubsetOf(now.Closed)) break;
+            await Task.Delay(200);
+        } while (DateTime.UtcNow < deadline);
+        Assert.True(now.Closing.Count - before.Closing.Count >= 8, $"The browser announced only {now.Closing.Count - before.Closing.Count} of the 8 pages left.");
+        Assert.Empty(now.Closing.Except(now.Closed));
+    }
+
+    static (HashSet<string> Closing, HashSet<string> Closed) ClosingCircuits(string log) => (
+        System.Text.RegularExpressions.Regex.Matches(log, "Circuit with id '([^']+)' terminating gracefully").Select(m => m.Groups[1].Value).ToHashSet(),
+        System.Text.RegularExpressions.Regex.Matches(log, "Circuit with id '([^']+)' terminated gracefully").Select(m => m.Groups[1].Value).ToHashSet());
+
     [Theory]
     [InlineData("Initiatives", "/initiatives")]
     [InlineData("Campaigns", "/campaigns")]

@@ -294,14 +294,16 @@ public sealed class RollupStore(NpgsqlDataSource db)
             DELETE FROM rollup_content_monthly;
             DELETE FROM rollup_content_running;
             DELETE FROM rollup_dirty_days;
-            -- The rollups' months: the facts' exist with the facts; a period's total is rolled up on its last day.
-            SELECT ensure_engagement_partitions(min(period_end), max(period_end)) FROM engagement_period_totals;
             INSERT INTO rollup_daily ({DailyColumns}) SELECT {DailyColumns} FROM rollup_daily_source;
             INSERT INTO rollup_audience ({AudienceColumns}) SELECT {AudienceColumns} FROM rollup_audience_source;
             INSERT INTO rollup_content_monthly ({ContentColumns}) SELECT {ContentColumns} FROM rollup_content_source;
             {RunningSql};
             SELECT (SELECT count(*) FROM rollup_daily), (SELECT count(*) FROM rollup_audience), (SELECT count(*) FROM rollup_content_monthly);
             """;
+        // The rollups' months: the facts' exist with the facts; a period's total is rolled up on its last day. Made
+        // first, on its own, so that the rebuild's only result is its counts.
+        const string periodMonths = "SELECT ensure_engagement_partitions(min(period_end), max(period_end)) FROM engagement_period_totals";
+        await conn.ExecuteAsync(new CommandDefinition(periodMonths, transaction: tx, cancellationToken: ct));
         var counts = await conn.QuerySingleAsync<(long, long, long)>(new CommandDefinition(sql, new { campaigns = (long[]?)null }, transaction: tx, cancellationToken: ct, commandTimeout: 0));
         return new RebuildResult(counts.Item1, counts.Item2, counts.Item3);
     }

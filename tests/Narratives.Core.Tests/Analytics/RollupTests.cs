@@ -69,6 +69,19 @@ public sealed class RollupTests
     }
 
     [Fact]
+    public async Task A_rebuild_reports_how_many_rows_each_rollup_holds()
+    {
+        await using var db = await (await PostgresServer.GetAsync()).CreateDatabaseAsync(withDemoData: true);
+        var result = await new RollupStore(db.DataSource).RebuildAsync();
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+        var counts = await conn.QuerySingleAsync<(long, long, long)>(
+            "SELECT (SELECT count(*) FROM rollup_daily), (SELECT count(*) FROM rollup_audience), (SELECT count(*) FROM rollup_content_monthly)");
+
+        Assert.True(result.DailyRows > 0);
+        Assert.Equal(counts, (result.DailyRows, result.AudienceRows, result.ContentRows));
+    }
+
+    [Fact]
     public async Task Figures_from_the_rollups_equal_the_same_figures_from_the_raw_facts()
     {
         await using var db = await (await PostgresServer.GetAsync()).CreateDatabaseAsync(withDemoData: true);

@@ -52,6 +52,9 @@ sealed class LinearHeads
 
     public int LabelCount => labels;
 
+    /// <summary>How many features the heads weigh.</summary>
+    public int FeatureLength => length;
+
     /// <summary>Binary heads, each label with its weights (label-major), bias and Platt calibration.</summary>
     public static LinearHeads Calibrated(ITransformer featurizer, float[][] weights, float[] biases, float[] slopes, float[] offsets) =>
         new(featurizer, weights, biases, slopes, offsets);

@@ -24,21 +24,25 @@ sealed class NgramFeaturizer
     readonly Dictionary<string, int> words; // word → its number
     readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> wordLookup;
     readonly int[] unigrams; // word number → the slot of its unigram (every known word has one)
-    readonly Dictionary<long, int> bigrams; // (first word's number, second word's number) → slot
+    readonly Dictionary<ulong, int> bigrams; // (first word's number, second word's number) → slot
+    readonly PackedKeyTable bigramTable;
     readonly double[] wordIdf;
     readonly Dictionary<ulong, int>? chars; // four UTF-16 code units → slot; null for words alone
+    readonly PackedKeyTable? charTable;
     readonly double[] charIdf;
     readonly ConcurrentBag<Scratch> scratches = [];
 
-    NgramFeaturizer(Dictionary<string, int> words, int[] unigrams, Dictionary<long, int> bigrams, double[] wordIdf, Dictionary<ulong, int>? chars,
+    NgramFeaturizer(Dictionary<string, int> words, int[] unigrams, Dictionary<ulong, int> bigrams, double[] wordIdf, Dictionary<ulong, int>? chars,
         double[] charIdf)
     {
         this.words = words;
         wordLookup = words.GetAlternateLookup<ReadOnlySpan<char>>();
         this.unigrams = unigrams;
         this.bigrams = bigrams;
+        bigramTable = new PackedKeyTable(bigrams);
         this.wordIdf = wordIdf;
         this.chars = chars;
+        charTable = chars is null ? null : new PackedKeyTable(chars);
         this.charIdf = charIdf;
         // ML.NET makes an empty dictionary's vector one slot long, never set.
         CharLength = chars is null ? 0 : Math.Max(1, charIdf.Length);
@@ -62,8 +66,8 @@ sealed class NgramFeaturizer
         var words = new Dictionary<string, int>(StringComparer.Ordinal);
         var unigrams = new List<int>();
         var wordSlots = 0;
-        var bigrams = new Dictionary<long, int>();
-        var chars = features == FeatureKind.WordsAndCharacters ? new Dictionary<ulong, int>() : null;
+        var bigrams = new Dictionary<ulong, int>(MixedHash.Instance);
+        var chars = features == FeatureKind.WordsAndCharacters ? new Dictionary<ulong, int>(MixedHash.Instance) : null;
         var wordDf = new List<double>();
         var charDf = new List<double>();
         var seenWords = new HashSet<int>();
@@ -114,7 +118,15 @@ sealed class NgramFeaturizer
         return new NgramFeaturizer(words, [.. unigrams], bigrams, [.. wordDf.Select(df => Math.Log(documents / df))], chars, [.. charDf.Select(df => Math.Log(documents / df))]);
     }
 
-    static long Pair(int first, int second) => ((long)first << 32) | (uint)second;
+    static ulong Pair(int first, int second) => ((ulong)(uint)first << 32) | (uint)second;
+
+    /// <summary>The packed keys' default hash collides for most of them (see <see cref="PackedKeyTable"/>).</summary>
+    sealed class MixedHash : IEqualityComparer<ulong>
+    {
+        public static readonly MixedHash Instance = new();
+        public bool Equals(ulong x, ulong y) => x == y;
+        public int GetHashCode(ulong key) => (int)((key * 0x9E3779B97F4A7C15UL) >> 32);
+    }
 
     /// <summary>
     /// The features of a normalised text, sparse with the indices in order. The buffer is the scratch's until its next
@@ -123,14 +135,14 @@ sealed class NgramFeaturizer
     public VBuffer<float> Featurize(string text, Scratch scratch)
     {
         scratch.Clear();
-        if (chars is not null)
+        if (charTable is not null)
         {
             var packed = 0UL;
             var length = text.Length == 0 ? 0 : text.Length + 2;
             for (var i = 0; i < length; i++)
             {
                 packed = (packed << 16) | (i == 0 ? StartMarker : i == length - 1 ? EndMarker : text[i - 1]);
-                if (i >= 3 && chars.TryGetValue(packed, out var slot)) scratch.Count(slot);
+                if (i >= 3 && charTable.Get(packed) is var slot and >= 0) scratch.Count(slot);
             }
             scratch.Weigh(charIdf, 0);
         }
@@ -145,7 +157,7 @@ sealed class NgramFeaturizer
                 continue;
             }
             scratch.Count(unigrams[number]);
-            if (previous >= 0 && bigrams.TryGetValue(Pair(previous, number), out var b)) scratch.Count(b);
+            if (previous >= 0 && bigramTable.Get(Pair(previous, number)) is var b and >= 0) scratch.Count(b);
             previous = number;
         }
         var count = scratch.Weigh(wordIdf, CharLength);
@@ -261,13 +273,13 @@ sealed class NgramFeaturizer
             unigrams[number] = reader.ReadInt32();
         }
         var bigramCount = Count(reader);
-        var bigrams = new Dictionary<long, int>(bigramCount);
-        for (var i = 0; i < bigramCount; i++) bigrams.Add(reader.ReadInt64(), reader.ReadInt32());
+        var bigrams = new Dictionary<ulong, int>(bigramCount, MixedHash.Instance);
+        for (var i = 0; i < bigramCount; i++) bigrams.Add(reader.ReadUInt64(), reader.ReadInt32());
         var wordIdf = ReadDoubles(reader);
         if (wordIdf.Length != wordCount + bigramCount) throw new InvalidDataException("The model's featurizer is damaged.");
         if (!reader.ReadBoolean()) return new NgramFeaturizer(words, unigrams, bigrams, wordIdf, null, []);
         var charCount = Count(reader);
-        var chars = new Dictionary<ulong, int>(charCount);
+        var chars = new Dictionary<ulong, int>(charCount, MixedHash.Instance);
         for (var i = 0; i < charCount; i++) chars.Add(reader.ReadUInt64(), reader.ReadInt32());
         var charIdf = ReadDoubles(reader);
         if (charIdf.Length != charCount) throw new InvalidDataException("The model's featurizer is damaged.");

@@ -32,9 +32,10 @@ public sealed record ModelManifest(
 }
 
 /// <summary>
-/// A trained text classifier. Scoring is thread-safe: the shared transformer is immutable, and each thread scores with
-/// an ML.NET prediction engine of its own, taken from a pool and given back (an engine is never used by two threads at
-/// once), so any number of threads may score at once.
+/// A trained text classifier. Scoring is thread-safe: the shared transformer, heads and n-gram tables are immutable, and
+/// each thread scores with scratch space of its own (our featurizer's, or an ML.NET prediction engine for models
+/// without it), taken from a pool and given back (never used by two threads at once), so any number of threads may
+/// score at once.
 /// </summary>
 public sealed class TextClassifier
 {

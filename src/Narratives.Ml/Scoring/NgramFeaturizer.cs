@@ -164,22 +164,26 @@ sealed class NgramFeaturizer
         return new VBuffer<float>(Length, count, scratch.Values, scratch.Indices);
     }
 
-    public Scratch RentScratch() => scratches.TryTake(out var s) ? s : new Scratch(Math.Max(charIdf.Length, wordIdf.Length));
+    public Scratch RentScratch() => scratches.TryTake(out var s) ? s : new Scratch();
 
     public void Return(Scratch scratch) => scratches.Add(scratch);
 
-    /// <summary>One thread's working space: counts by slot, the slots touched, and the output arrays.</summary>
-    public sealed class Scratch(int slots)
+    /// <summary>
+    /// One thread's working space: the slots met, once per n-gram (sorted, equal slots side by side give the counts,
+    /// which costs less than counting in an array as large as the dictionary, out of the cache), and the output arrays.
+    /// </summary>
+    public sealed class Scratch
     {
-        readonly int[] counts = new int[slots];
-        readonly List<int> touched = [];
+        int[] met = new int[256];
+        int metCount;
         internal float[] Values = new float[64];
         internal int[] Indices = new int[64];
         int written;
 
         internal void Count(int slot)
         {
-            if (counts[slot]++ == 0) touched.Add(slot);
+            if (metCount == met.Length) Array.Resize(ref met, met.Length * 2);
+            met[metCount++] = slot;
         }
 
         /// <summary>
@@ -190,23 +194,26 @@ sealed class NgramFeaturizer
 
         internal int Weigh(double[] idf, int offset)
         {
-            touched.Sort();
+            var slots = met.AsSpan(0, metCount);
+            slots.Sort();
             var start = written;
-            if (Values.Length < written + touched.Count)
+            if (Values.Length < written + slots.Length)
             {
-                Array.Resize(ref Values, Math.Max(Values.Length * 2, written + touched.Count));
+                Array.Resize(ref Values, Math.Max(Values.Length * 2, written + slots.Length));
                 Array.Resize(ref Indices, Values.Length);
             }
             var sum = 0f;
-            foreach (var slot in touched)
+            for (var i = 0; i < slots.Length;)
             {
-                var value = (float)(counts[slot] * idf[slot]);
-                counts[slot] = 0;
+                var slot = slots[i];
+                var count = 1;
+                while (++i < slots.Length && slots[i] == slot) count++;
+                var value = (float)(count * idf[slot]);
                 sum += value * value;
                 Indices[written] = offset + slot;
                 Values[written++] = value;
             }
-            touched.Clear();
+            metCount = 0;
             if (sum > 0)
             {
                 var scale = 1 / MathF.Sqrt(sum);

@@ -186,12 +186,12 @@ sealed class NgramFeaturizer
             met[metCount++] = slot;
         }
 
-        /// <summary>
-        /// Writes the touched slots (offset by <paramref name="offset"/>) after any written since <see cref="Clear"/>,
-        /// TF-IDF weighted and L2-normalised, clears the counts, and returns how many entries are written in all.
-        /// </summary>
         internal void Clear() => written = 0;
 
+        /// <summary>
+        /// Writes the slots met (offset by <paramref name="offset"/>) after any written since <see cref="Clear"/>,
+        /// TF-IDF weighted and L2-normalised, forgets them, and returns how many entries are written in all.
+        /// </summary>
         internal int Weigh(double[] idf, int offset)
         {
             var slots = met.AsSpan(0, metCount);

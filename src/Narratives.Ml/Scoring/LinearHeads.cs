@@ -7,8 +7,8 @@ using Microsoft.ML.Trainers;
 namespace Narratives.Ml.Scoring;
 
 /// <summary>
-/// A model's linear weights, so that scoring a text costs one ML.NET featurization and then one sparse dot product per
-/// label: a softmax over the classes of a maximum entropy (multinomial logistic) model, read out of its ML.NET chain
+/// A model's linear weights, so that scoring a text costs one featurization (ours, <see cref="NgramFeaturizer"/>, or
+/// ML.NET's for older model files) and then one sparse dot product per label: a softmax over the classes of a maximum entropy (multinomial logistic) model, read out of its ML.NET chain
 /// once, or each label's Platt-calibrated binary classifier of a multi-label model, which the trainer builds and the
 /// model file stores beside the featurizer (older multi-label files hold them in the ML.NET chain, read out the same
 /// way). Models of any other kind are scored by their full ML.NET chain instead.
@@ -51,6 +51,9 @@ sealed class LinearHeads
     public ITransformer Featurizer { get; }
 
     public int LabelCount => labels;
+
+    /// <summary>How many features the heads weigh.</summary>
+    public int FeatureLength => length;
 
     /// <summary>Binary heads, each label with its weights (label-major), bias and Platt calibration.</summary>
     public static LinearHeads Calibrated(ITransformer featurizer, float[][] weights, float[] biases, float[] slopes, float[] offsets) =>

@@ -12,7 +12,9 @@ namespace Narratives.Ml.Scoring;
 
 /// <summary>
 /// What a saved model is: its labels, how it decides, and how it was trained. Format 1 holds the whole model in
-/// ML.NET's file; format 2 (multi-label) holds the featurizer there and each label's linear head beside it.
+/// ML.NET's file; format 2 (multi-label) holds the featurizer there and each label's linear head beside it; format 3
+/// (either kind) adds the featurizer's n-gram dictionaries and inverse document frequencies, so that scoring can make
+/// the features without ML.NET (models with hashed character n-grams stay at format 1 or 2).
 /// </summary>
 public sealed record ModelManifest(
     int Format,
@@ -26,18 +28,19 @@ public sealed record ModelManifest(
     DateTimeOffset TrainedAt,
     bool NaiveBayesScaled = false)
 {
-    public const int StoredHeadsFormat = 2;
+    public const int StoredHeadsFormat = 2, OwnFeaturizerFormat = 3;
 }
 
 /// <summary>
-/// A trained text classifier. Scoring is thread-safe: the shared transformer is immutable, and each thread scores with
-/// an ML.NET prediction engine of its own, taken from a pool and given back (an engine is never used by two threads at
-/// once), so any number of threads may score at once.
+/// A trained text classifier. Scoring is thread-safe: the shared transformer, heads and n-gram tables are immutable, and
+/// each thread scores with scratch space of its own (our featurizer's, or an ML.NET prediction engine for models
+/// without it), taken from a pool and given back (never used by two threads at once), so any number of threads may
+/// score at once.
 /// </summary>
 public sealed class TextClassifier
 {
     internal const string ScoreColumn = "Score", FeaturesColumn = "Features", TextColumn = "Text";
-    const string ManifestEntry = "manifest.json", ModelEntry = "model.mlnet", HeadsEntry = "heads.bin";
+    const string ManifestEntry = "manifest.json", ModelEntry = "model.mlnet", HeadsEntry = "heads.bin", FeaturizerEntry = "featurizer.bin";
     // Below this many texts a batch is scored on one thread: splitting it costs more than it saves.
     const int ParallelThreshold = 256, ChunkSize = 128;
 
@@ -48,20 +51,33 @@ public sealed class TextClassifier
     readonly Lazy<Explainer?> explainer;
     readonly Lazy<LinearHeads?> heads;
     readonly LinearHeads? storedHeads;
+    readonly NgramFeaturizer? ngrams;
     readonly ConcurrentBag<PredictionEngine<TextRow, VectorRow>> engines = [];
 
-    /// <summary>A model: an ML.NET chain, or (with <paramref name="storedHeads"/>) an ML.NET featurizer and the heads that score its features.</summary>
-    internal TextClassifier(MLContext ml, ITransformer model, ModelManifest manifest, LinearHeads? storedHeads = null)
+    /// <summary>
+    /// A model: an ML.NET chain, or (with <paramref name="storedHeads"/>) an ML.NET featurizer and the heads that score
+    /// its features; with <paramref name="ngrams"/>, the same featurizer in our own code, which the heads score from.
+    /// </summary>
+    internal TextClassifier(MLContext ml, ITransformer model, ModelManifest manifest, LinearHeads? storedHeads = null, NgramFeaturizer? ngrams = null)
     {
-        if (storedHeads is null != manifest.Format < ModelManifest.StoredHeadsFormat)
+        var headsStored = manifest.MultiLabel && manifest.Format >= ModelManifest.StoredHeadsFormat;
+        if (storedHeads is null == headsStored)
             throw new InvalidDataException($"A format {manifest.Format} model {(storedHeads is null ? "needs" : "has no")} stored heads.");
+        if (ngrams is not null && manifest.Format < ModelManifest.OwnFeaturizerFormat)
+            throw new InvalidDataException($"A format {manifest.Format} model has no featurizer of its own.");
         this.ml = ml;
         this.model = model;
         this.storedHeads = storedHeads;
+        this.ngrams = ngrams;
         Manifest = manifest;
         explainer = new Lazy<Explainer?>(() => Explainer.TryCreate(model), LazyThreadSafetyMode.ExecutionAndPublication);
-        heads = new Lazy<LinearHeads?>(() => storedHeads ?? LinearHeads.TryCreate(model, manifest.Labels.Count, manifest.MultiLabel),
-            LazyThreadSafetyMode.ExecutionAndPublication);
+        heads = new Lazy<LinearHeads?>(() =>
+        {
+            var read = storedHeads ?? LinearHeads.TryCreate(model, manifest.Labels.Count, manifest.MultiLabel);
+            if (read is not null && ngrams is not null && read.FeatureLength != ngrams.Length)
+                throw new InvalidDataException($"The model's featurizer makes {ngrams.Length} features for heads of {read.FeatureLength}.");
+            return read;
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public ModelManifest Manifest { get; }
@@ -72,6 +88,38 @@ public sealed class TextClassifier
 
     /// <summary>Whether the model scores through its read-out linear heads (the fast path).</summary>
     internal bool UsesLinearHeads => heads.Value is not null;
+
+    /// <summary>Whether the fast path also makes the features itself rather than through ML.NET.</summary>
+    internal bool UsesOwnFeaturizer => ngrams is not null && UsesLinearHeads;
+
+    /// <summary>A text's features as the fitted ML.NET featurizer makes them (to check our own).</summary>
+    internal VBuffer<float> FeaturesFromMlNet(string text)
+    {
+        var scored = model.Transform(new MLContext().Data.LoadFromEnumerable(new[] { new TextRow { Text = TextNormaliser.NormaliseForModel(text) } }));
+        var column = scored.Schema[FeaturesColumn];
+        using var cursor = scored.GetRowCursor([column]);
+        var getter = cursor.GetGetter<VBuffer<float>>(column);
+        VBuffer<float> features = default;
+        if (cursor.MoveNext()) getter(ref features);
+        return features;
+    }
+
+    /// <summary>A text's features from our own featurizer, a copy; null for a model without one.</summary>
+    internal VBuffer<float>? FeaturesFromOwnFeaturizer(string text)
+    {
+        if (ngrams is null) return null;
+        var scratch = ngrams.RentScratch();
+        try
+        {
+            VBuffer<float> copy = default;
+            ngrams.Featurize(TextNormaliser.NormaliseForModel(text), scratch).CopyTo(ref copy);
+            return copy;
+        }
+        finally
+        {
+            ngrams.Return(scratch);
+        }
+    }
 
     /// <summary>
     /// Each label's probability from the full ML.NET chain, bypassing the fast path (to check it). A model whose heads
@@ -98,9 +146,26 @@ public sealed class TextClassifier
         return results;
     }
 
-    void ScoreRange(IReadOnlyList<string> texts, int start, int end, Prediction[] results)
+    /// <summary>Scores the texts with ML.NET's featurizer even when the model has its own (to check it).</summary>
+    internal IReadOnlyList<Prediction> PredictBatchWithMlNetFeatures(IReadOnlyList<string> texts)
+    {
+        var results = new Prediction[texts.Count];
+        ScoreRange(texts, 0, texts.Count, results, ownFeatures: false);
+        return results;
+    }
+
+    internal MLContext MlContext => ml;
+    internal ITransformer Model => model;
+    internal LinearHeads? StoredHeads => storedHeads;
+
+    void ScoreRange(IReadOnlyList<string> texts, int start, int end, Prediction[] results, bool ownFeatures = true)
     {
         var fast = heads.Value;
+        if (fast is not null && ngrams is not null && ownFeatures)
+        {
+            ScoreRangeOwnFeatures(texts, start, end, results, fast, ngrams);
+            return;
+        }
         var engine = RentEngine(fast);
         try
         {
@@ -116,6 +181,20 @@ public sealed class TextClassifier
         finally
         {
             engines.Add(engine);
+        }
+    }
+
+    void ScoreRangeOwnFeatures(IReadOnlyList<string> texts, int start, int end, Prediction[] results, LinearHeads fast, NgramFeaturizer featurizer)
+    {
+        var scratch = featurizer.RentScratch();
+        try
+        {
+            for (var i = start; i < end; i++)
+                results[i] = Decide(fast.Probabilities(featurizer.Featurize(TextNormaliser.NormaliseForModel(texts[i]), scratch)));
+        }
+        finally
+        {
+            featurizer.Return(scratch);
         }
     }
 
@@ -188,6 +267,11 @@ public sealed class TextClassifier
             buffer.Position = 0;
             buffer.CopyTo(modelEntry);
         }
+        if (ngrams is not null)
+        {
+            using var featurizerEntry = zip.CreateEntry(FeaturizerEntry, CompressionLevel.Fastest).Open();
+            ngrams.Write(featurizerEntry);
+        }
         if (storedHeads is null) return;
         // Fastest: the weights are floats that compress little, and the file is read at every start.
         using var headsEntry = zip.CreateEntry(HeadsEntry, CompressionLevel.Fastest).Open();
@@ -224,13 +308,20 @@ public sealed class TextClassifier
             buffer.Position = 0;
             var ml = new MLContext(seed: 0);
             var model = ml.Model.Load(buffer, out _);
-            if (manifest.Format < ModelManifest.StoredHeadsFormat) return new TextClassifier(ml, model, manifest);
+            NgramFeaturizer? ngrams = null;
+            // Absent from a format 3 file whose features only ML.NET makes (hashed character n-grams).
+            if (manifest.Format >= ModelManifest.OwnFeaturizerFormat && zip.GetEntry(FeaturizerEntry) is { } featurizerEntry)
+            {
+                using var s = featurizerEntry.Open();
+                ngrams = NgramFeaturizer.Read(s);
+            }
+            if (!manifest.MultiLabel || manifest.Format < ModelManifest.StoredHeadsFormat) return new TextClassifier(ml, model, manifest, null, ngrams);
             var headsEntry = zip.GetEntry(HeadsEntry) ?? throw new InvalidDataException($"This format {manifest.Format} model file has no {HeadsEntry}.");
             LinearHeads heads;
             using (var s = headsEntry.Open()) heads = LinearHeads.Read(s, model);
             if (heads.LabelCount != manifest.Labels.Count)
                 throw new InvalidDataException($"The model has {heads.LabelCount} heads for {manifest.Labels.Count} labels.");
-            return new TextClassifier(ml, model, manifest, heads);
+            return new TextClassifier(ml, model, manifest, heads, ngrams);
         }
     }
 

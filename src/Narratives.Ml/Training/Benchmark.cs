@@ -9,7 +9,11 @@ namespace Narratives.Ml.Training;
 public sealed record TrainerComparison(string Task, TrainerKind Trainer, FeatureKind Features, double MacroF1, double MicroF1,
     double WorstLanguageGap, double SecondsPerFold);
 
-public sealed record SpeedFigures(string Task, double TrainingSeconds, long ModelBytes, int ScoredItems, double ItemsPerSecond);
+/// <summary>
+/// Scoring speed by the clock and per second of processor time the process spent (all cores together): the second
+/// says what the code costs even when other work on the machine slows the clock.
+/// </summary>
+public sealed record SpeedFigures(string Task, double TrainingSeconds, long ModelBytes, int ScoredItems, double ItemsPerSecond, double ItemsPerCpuSecond);
 
 public sealed record BenchmarkResult(int Folds, IReadOnlyList<TrainerComparison> Comparison, QualityReport? Theme, QualityReport? Audience,
     IReadOnlyList<SpeedFigures> Speed, int ProcessorCount);
@@ -61,13 +65,19 @@ public static class Benchmark
             model = TextClassifier.Load(model.ToBytes()); // as the registry serves it
             model.PredictBatch(texts.Take(2_000).ToList(), ct); // warm up
             var best = double.MaxValue;
+            var bestCpu = double.MaxValue;
+            using var process = Process.GetCurrentProcess();
             for (var run = 0; run < 3; run++) // the best of three: the machine may be busy with other work
             {
+                process.Refresh();
+                var cpu = process.TotalProcessorTime;
                 clock.Restart();
                 model.PredictBatch(texts, ct);
                 best = Math.Min(best, clock.Elapsed.TotalSeconds);
+                process.Refresh();
+                bestCpu = Math.Min(bestCpu, (process.TotalProcessorTime - cpu).TotalSeconds);
             }
-            speed.Add(new SpeedFigures(task.Id(), trainSeconds, bytes, texts.Count, texts.Count / best));
+            speed.Add(new SpeedFigures(task.Id(), trainSeconds, bytes, texts.Count, texts.Count / best, texts.Count / bestCpu));
         }
         return new BenchmarkResult(folds, comparison, theme, audience, speed, Environment.ProcessorCount);
     }
@@ -93,6 +103,6 @@ public static class Benchmark
         }
         o.WriteLine();
         foreach (var s in r.Speed)
-            o.WriteLine(string.Create(c, $"{s.Task}: training {s.TrainingSeconds:0.0} s, model {s.ModelBytes / 1024.0 / 1024.0:0.00} MB, scoring {s.ItemsPerSecond:0} items/s ({s.ScoredItems} items)"));
+            o.WriteLine(string.Create(c, $"{s.Task}: training {s.TrainingSeconds:0.0} s, model {s.ModelBytes / 1024.0 / 1024.0:0.00} MB, scoring {s.ItemsPerSecond:0} items/s, {s.ItemsPerCpuSecond:0} items per CPU-second ({s.ScoredItems} items)"));
     }
 }

@@ -25,17 +25,27 @@ public static class TextClassifierTrainer
         var labels = Validate(data, multiLabel);
         var normalised = data.Select(d => d with { Text = TextNormaliser.NormaliseForModel(d.Text) }).ToList();
         var ml = new MLContext(seed: options.Seed);
+        // The featurizer's dictionaries again, in our own code, for scoring without ML.NET: fitted to the same texts.
+        var ngrams = NgramFeaturizer.Supports(options)
+            ? NgramFeaturizer.Fit(normalised.Select(d => d.Text).ToList(), options)
+            : null;
+        TextClassifier classifier;
         if (!multiLabel)
         {
             var model = FitMulticlass(ml, normalised, labels, options);
-            return new TextClassifier(ml, model, new ModelManifest(1, false, labels, [], options.Trainer, options.Features, data.Count,
-                Hash(data), DateTimeOffset.UtcNow));
+            classifier = new TextClassifier(ml, model, new ModelManifest(ngrams is null ? 1 : ModelManifest.OwnFeaturizerFormat, false, labels, [],
+                options.Trainer, options.Features, data.Count, Hash(data), DateTimeOffset.UtcNow), null, ngrams);
         }
-        var thresholds = ChooseThresholds(normalised, labels, options, ct);
-        var (featurizer, heads) = FitBinaryPerLabel(ml, normalised, labels, options);
-        var manifest = new ModelManifest(ModelManifest.StoredHeadsFormat, true, labels, thresholds, options.Trainer, options.Features, data.Count,
-            Hash(data), DateTimeOffset.UtcNow, options.NaiveBayesScaling);
-        return new TextClassifier(ml, featurizer, manifest, heads);
+        else
+        {
+            var thresholds = ChooseThresholds(normalised, labels, options, ct);
+            var (featurizer, heads) = FitBinaryPerLabel(ml, normalised, labels, options);
+            var manifest = new ModelManifest(ngrams is null ? ModelManifest.StoredHeadsFormat : ModelManifest.OwnFeaturizerFormat, true, labels, thresholds,
+                options.Trainer, options.Features, data.Count, Hash(data), DateTimeOffset.UtcNow, options.NaiveBayesScaling);
+            classifier = new TextClassifier(ml, featurizer, manifest, heads, ngrams);
+        }
+        _ = classifier.UsesLinearHeads; // reads the heads now, checking that our featurizer makes as many features as they weigh
+        return classifier;
     }
 
     /// <summary>The labels in a stable order; refuses data a classifier cannot learn from, saying why.</summary>

@@ -40,7 +40,7 @@ public sealed class TextClassifierTrainerTests
         Assert.Equal(TinyData.AudienceModel.Manifest.Labels, loaded.Manifest.Labels);
         Assert.Equal(TinyData.AudienceModel.Manifest.Thresholds, loaded.Manifest.Thresholds);
         Assert.True(loaded.MultiLabel);
-        Assert.Equal(ModelManifest.StoredHeadsFormat, loaded.Manifest.Format);
+        Assert.Equal(ModelManifest.OwnFeaturizerFormat, loaded.Manifest.Format);
         Assert.True(loaded.Manifest.NaiveBayesScaled);
         Assert.True(loaded.UsesLinearHeads);
         var before = TinyData.AudienceModel.PredictBatch(TinyData.NewTexts);

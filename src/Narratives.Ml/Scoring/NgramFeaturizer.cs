@@ -24,11 +24,9 @@ sealed class NgramFeaturizer
     readonly Dictionary<string, int> words; // word → its number
     readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> wordLookup;
     readonly int[] unigrams; // word number → the slot of its unigram (every known word has one)
-    readonly Dictionary<ulong, int> bigrams; // (first word's number, second word's number) → slot
-    readonly PackedKeyTable bigramTable;
+    readonly PackedKeyTable bigramTable; // (first word's number, second word's number) → slot
     readonly double[] wordIdf;
-    readonly Dictionary<ulong, int>? chars; // four UTF-16 code units → slot; null for words alone
-    readonly PackedKeyTable? charTable;
+    readonly PackedKeyTable? charTable; // four UTF-16 code units → slot; null for words alone
     readonly double[] charIdf;
     readonly ConcurrentBag<Scratch> scratches = [];
 
@@ -38,10 +36,8 @@ sealed class NgramFeaturizer
         this.words = words;
         wordLookup = words.GetAlternateLookup<ReadOnlySpan<char>>();
         this.unigrams = unigrams;
-        this.bigrams = bigrams;
         bigramTable = new PackedKeyTable(bigrams);
         this.wordIdf = wordIdf;
-        this.chars = chars;
         charTable = chars is null ? null : new PackedKeyTable(chars);
         this.charIdf = charIdf;
         // ML.NET makes an empty dictionary's vector one slot long, never set.
@@ -237,17 +233,17 @@ sealed class NgramFeaturizer
             writer.Write(number);
             writer.Write(unigrams[number]);
         }
-        writer.Write(bigrams.Count);
-        foreach (var (pair, slot) in bigrams)
+        writer.Write(bigramTable.Count);
+        foreach (var (pair, slot) in bigramTable.Entries())
         {
             writer.Write(pair);
             writer.Write(slot);
         }
         WriteDoubles(writer, wordIdf);
-        writer.Write(chars is not null);
-        if (chars is null) return;
-        writer.Write(chars.Count);
-        foreach (var (packed, slot) in chars)
+        writer.Write(charTable is not null);
+        if (charTable is null) return;
+        writer.Write(charTable.Count);
+        foreach (var (packed, slot) in charTable.Entries())
         {
             writer.Write(packed);
             writer.Write(slot);

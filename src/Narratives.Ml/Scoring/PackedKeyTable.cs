@@ -36,6 +36,13 @@ sealed class PackedKeyTable
 
     public int Count { get; }
 
+    /// <summary>Every key with its slot, in no particular order (for saving the table).</summary>
+    public IEnumerable<(ulong Key, int Slot)> Entries()
+    {
+        foreach (var entry in entries)
+            if (entry.Slot >= 0) yield return (entry.Key, entry.Slot);
+    }
+
     int Home(ulong key) => (int)((key * 0x9E3779B97F4A7C15UL) >> shift);
 
     /// <summary>The key's slot, or -1.</summary>

@@ -83,15 +83,16 @@ public static class ImportBenchmark
             }
             else
             {
+                var columns = string.Join(", ", TemplateFormat.Columns.Select(c => $"{c} {ColumnType(c)}"));
                 await using (var conn = await db.OpenConnectionAsync(ct))
-                    await conn.ExecuteAsync($"CREATE TABLE bench_copy ({string.Join(", ", TemplateFormat.Columns.Select(c => $"{c} {ColumnType(c)}"))})");
+                    await conn.ExecuteAsync($"CREATE TABLE bench_copy ({columns})");
                 copySeconds = await RunPsqlCopyAsync(psql, benchCs, "bench_copy", file, ct);
                 note = "psql \\copy into a plain table without indexes or constraints";
                 await output.WriteLineAsync($"psql \\copy: {rows:N0} rows in {copySeconds:F2} s = {rows / copySeconds:N0} rows/s");
                 // A second reference: the same rows into a table keyed as the facts are (item and day), which any
                 // import that can be repeated without counting twice has to keep up to date.
                 await using (var conn = await db.OpenConnectionAsync(ct))
-                    await conn.ExecuteAsync($"CREATE TABLE bench_copy_keyed ({string.Join(", ", TemplateFormat.Columns.Select(c => $"{c} {ColumnType(c)}"))}, PRIMARY KEY (platform, external_id, date))");
+                    await conn.ExecuteAsync($"CREATE TABLE bench_copy_keyed ({columns}, PRIMARY KEY (platform, external_id, date))");
                 keyedCopySeconds = await RunPsqlCopyAsync(psql, benchCs, "bench_copy_keyed", file, ct);
                 await output.WriteLineAsync($"psql \\copy into a table with a primary key on item and day: {keyedCopySeconds:F2} s = {rows / keyedCopySeconds:N0} rows/s; the whole import runs at {keyedCopySeconds / importSeconds:P0} of that rate");
             }

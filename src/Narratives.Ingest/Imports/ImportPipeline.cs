@@ -54,12 +54,14 @@ public sealed class ImportPipeline(ImportStore store, RawFileStore rawFiles, Ing
         ParsedFile? parsed = null;
         try
         {
-            parsed = ExportReader.Open(stored.FullPath, context, new ReadLimits(options.MaxFieldLength), progress);
+            var reading = new ReadingProgress(progress);
+            parsed = ExportReader.Open(stored.FullPath, context, new ReadLimits(options.MaxFieldLength), reading);
             var errors = new List<RowError>();
             var totals = new TotalsCounter();
             var rows = GoodRows(parsed, errors, totals);
             var contentSource = request.Source switch { ImportSource.Api => "api", ImportSource.Feed => "feed", _ => "import" };
-            var merge = await store.StageAndMergeAsync(importId, request.CampaignId, fileName, contentSource, rows, errors, OnStage, ct);
+            var merge = await store.StageAndMergeAsync(importId, request.CampaignId, fileName, contentSource, rows, errors, OnStage, ct,
+                () => reading.Fraction);
             progress?.Report(1);
 
             var listed = errors.Select(e => new ImportError(e.Line, e.Column, e.Message, e.FileName == fileName ? null : e.FileName))
@@ -107,6 +109,20 @@ public sealed class ImportPipeline(ImportStore store, RawFileStore rawFiles, Ing
             if (item.Error is not null) { errors.Add(item.Error); continue; }
             totals.Add(item.Row!.Metrics);
             yield return item.Row!;
+        }
+    }
+
+    /// <summary>Passes the reader's progress on, and keeps the latest for staging to size its chunks by.</summary>
+    sealed class ReadingProgress(IProgress<double>? inner) : IProgress<double>
+    {
+        double fraction;
+
+        public double Fraction => Volatile.Read(ref fraction);
+
+        public void Report(double value)
+        {
+            Volatile.Write(ref fraction, value);
+            inner?.Report(value);
         }
     }
 

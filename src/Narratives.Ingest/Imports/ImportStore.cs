@@ -145,7 +145,8 @@ public sealed class ImportStore(NpgsqlDataSource db)
     /// atomic. <paramref name="onStage"/> lets tests inject a failure between the steps.
     /// </summary>
     public async Task<MergeResult> StageAndMergeAsync(long importId, long campaignId, string fileName, string contentSource,
-        IEnumerable<ImportRow> rows, IReadOnlyList<RowError> errors, Func<string, Task>? onStage, CancellationToken ct)
+        IEnumerable<ImportRow> rows, IReadOnlyList<RowError> errors, Func<string, Task>? onStage, CancellationToken ct,
+        Func<double>? fractionRead = null)
     {
         // Disposed last: the staging tables go once the transaction that reads them has ended.
         await using var staging = await StagingTables.OpenAsync(db, importId, ct);
@@ -165,7 +166,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
         // of this import's new items).
         await RollupStore.LockCampaignAsync(conn, tx, campaignId, ct);
         await Execute(conn, tx, CreateStaging, ct);
-        var staged = await StageAndMergeNewItemsAsync(staging, conn, tx, importId, campaignId, contentSource, rows, ChunkRows, StepTimings, ct);
+        var staged = await StageAndMergeNewItemsAsync(staging, conn, tx, importId, campaignId, contentSource, rows, ChunkRows, fractionRead, StepTimings, ct);
         clock.Restart();
         // Errors are known only once every row was read.
         await CopyErrorsAsync(conn, importId, errors, ct);
@@ -210,13 +211,14 @@ public sealed class ImportStore(NpgsqlDataSource db)
     /// Bounded channels of one chunk between the three keep memory flat in the file's size.
     /// </summary>
     static async Task<StagedRows> StageAndMergeNewItemsAsync(StagingTables staging, NpgsqlConnection conn, NpgsqlTransaction tx, long importId,
-        long campaignId, string contentSource, IEnumerable<ImportRow> rows, int chunkRows, Action<string, TimeSpan>? timings, CancellationToken ct)
+        long campaignId, string contentSource, IEnumerable<ImportRow> rows, int chunkRows, Func<double>? fractionRead, Action<string, TimeSpan>? timings,
+        CancellationToken ct)
     {
         var options = new System.Threading.Channels.BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true };
         var encoded = System.Threading.Channels.Channel.CreateBounded<StagingChunk>(options);
         var copied = System.Threading.Channels.Channel.CreateBounded<StagingChunk>(options);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var producer = Task.Run(() => StagingChunks.WriteAsync(rows, encoded.Writer, chunkRows, stop.Token), stop.Token);
+        var producer = Task.Run(() => StagingChunks.WriteAsync(rows, encoded.Writer, chunkRows, stop.Token, fractionRead), stop.Token);
         var copier = Task.Run(() => staging.CopyAsync(encoded.Reader, copied.Writer, stop.Token), stop.Token);
 
         // Each step's time summed over the chunks; "waiting for staged rows" is the time this transaction had nothing to do.

@@ -70,8 +70,8 @@ sealed class StagingChunk(int number, int firstSeq) : IDisposable
 
 /// <summary>
 /// Encodes good rows for the staging table, chunk by chunk. A chunk ends at the first change of item once it holds
-/// <c>chunkRows</c> rows (or at four times that in any case), so an item's daily series is seldom split between
-/// chunks. The first row of a chunk always carries its item's columns.
+/// its <see cref="ChunkTarget"/> of rows (or at four times that in any case), so an item's daily series is seldom split
+/// between chunks. The first row of a chunk always carries its item's columns.
 /// </summary>
 static class StagingChunks
 {
@@ -82,8 +82,12 @@ static class StagingChunks
         """;
     const short ColumnCount = 25;
 
-    /// <summary>Encodes <paramref name="rows"/> (parsed on the calling thread) into <paramref name="chunks"/>, which it completes.</summary>
-    public static async Task WriteAsync(IEnumerable<ImportRow> rows, ChannelWriter<StagingChunk> chunks, int chunkRows, CancellationToken ct)
+    /// <summary>
+    /// Encodes <paramref name="rows"/> (parsed on the calling thread) into <paramref name="chunks"/>, which it completes.
+    /// <paramref name="fractionRead"/> tells how far through the file reading is (0 when it cannot tell).
+    /// </summary>
+    public static async Task WriteAsync(IEnumerable<ImportRow> rows, ChannelWriter<StagingChunk> chunks, int chunkRows, CancellationToken ct,
+        Func<double>? fractionRead = null)
     {
         StagingChunk? chunk = null;
         try
@@ -92,11 +96,12 @@ static class StagingChunks
             ImportRow? previous = null;
             var seq = 0;
             var number = 0;
+            var target = 0;
             foreach (var r in rows)
             {
                 var newItem = previous is null || r.ExternalId != previous.ExternalId || r.Platform != previous.Platform;
                 var continues = false;
-                if (chunk is not null && (chunk.Rows >= 4 * chunkRows || (newItem && chunk.Rows >= chunkRows)))
+                if (chunk is not null && (chunk.Rows >= 4 * target || (newItem && chunk.Rows >= target)))
                 {
                     await CompleteAsync(chunk, keys, chunks, ct);
                     chunk = null;
@@ -104,6 +109,7 @@ static class StagingChunks
                 }
                 if (chunk is null)
                 {
+                    target = ChunkTarget(number, seq, fractionRead?.Invoke() ?? 0, chunkRows);
                     chunk = new StagingChunk(number++, seq) { Revisits = continues };
                     previous = null;
                 }
@@ -121,6 +127,21 @@ static class StagingChunks
             chunks.Complete(ex);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The rows the chunk starting now should hold. The first three are an eighth, a quarter and a half of
+    /// <paramref name="chunkRows"/>, so that the database starts merging soon after reading starts; near the end of the
+    /// file a chunk takes half of the rows left (estimated from <paramref name="fractionRead"/>, at least an eighth), so
+    /// that little is left to copy and merge once reading ends.
+    /// </summary>
+    internal static int ChunkTarget(int number, int rowsSoFar, double fractionRead, int chunkRows)
+    {
+        var smallest = Math.Max(1, chunkRows / 8);
+        var target = number >= 3 ? chunkRows : Math.Max(smallest, chunkRows >> (3 - number));
+        if (fractionRead is > 0 and < 1 && rowsSoFar > 0)
+            target = (int)Math.Clamp(rowsSoFar * (1 - fractionRead) / fractionRead / 2, smallest, target);
+        return target;
     }
 
     static async Task CompleteAsync(StagingChunk chunk, DistinctKeyCheck keys, ChannelWriter<StagingChunk> chunks, CancellationToken ct)

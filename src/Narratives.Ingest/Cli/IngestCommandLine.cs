@@ -185,14 +185,21 @@ public static class IngestCommandLine
 
         var rows = new Option<int>("--rows") { Description = "How many rows the generated export has.", DefaultValueFactory = _ => 1_000_000 };
         var bench = new Command("bench", "Measure parsing, the whole import and psql \\copy on a generated template export.");
+        var rounds = new Option<int>("--rounds") { Description = "How many times the whole import and psql \\copy are measured (the medians are reported).", DefaultValueFactory = _ => 3 };
         bench.Options.Add(rows);
+        bench.Options.Add(rounds);
         bench.Options.Add(json);
         bench.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(rows) < 1000 || parse.GetValue(rounds) is < 1 or > 20)
+            {
+                await stderr.WriteLineAsync("--rows must be at least 1,000 and --rounds between 1 and 20.");
+                return BadInput;
+            }
             var connection = await PrepareDatabaseAsync(configuration, ct);
             await using (connection.LocalCluster)
             {
-                var result = await ImportBenchmark.RunAsync(connection.ConnectionString, parse.GetValue(rows), stdout, ct);
+                var result = await ImportBenchmark.RunAsync(connection.ConnectionString, parse.GetValue(rows), stdout, ct, parse.GetValue(rounds));
                 if (parse.GetValue(json)) await stdout.WriteLineAsync(JsonSerializer.Serialize(result, ImportReport.Json));
                 return Ok;
             }
